@@ -110,6 +110,10 @@ export const roleMigrationMachine = setup({
         targetHasReceived(context, facts.position)
       );
     },
+    isPastSourcePosition: ({ context, event }: GuardArgs) => {
+      const source = context.handover === null ? undefined : factsOf(context, context.handover.source);
+      return event.type === 'SHUTDOWN_CHECKPOINT' && source !== undefined && isAtLeast(event.position, source.position);
+    },
     isAvailableHandoverTarget: ({ context, event }: GuardArgs) =>
       context.handover?.target === subject(event) && isAvailableStandby(context, subject(event)),
     hasReceivedFinal: ({ context, event }: GuardArgs) =>
@@ -298,13 +302,13 @@ export const roleMigrationMachine = setup({
         INSTANCE_FAILED: {
           guard: 'isPrimaryNode',
           target: 'unpromoted.failover',
-          actions: 'failInstance',
+          actions: ['failInstance', 'clearIntent'],
           description: 'The promoted instance fails.',
         },
         NODE_LOST: {
           guard: 'isPrimaryNode',
           target: 'unpromoted.failover',
-          actions: 'loseNode',
+          actions: ['loseNode', 'clearIntent'],
           description: "The promoted instance's node is lost.",
         },
         INTENT: {
@@ -322,6 +326,7 @@ export const roleMigrationMachine = setup({
           description: 'migrate_to runs: the source is shutting down cleanly.',
           on: {
             SHUTDOWN_CHECKPOINT: {
+              guard: 'isPastSourcePosition',
               target: 'handedOver',
               actions: 'recordShutdownCheckpoint',
               description:
