@@ -23,13 +23,13 @@ export function primaryOf(context: RoleMigrationContext): NodeName | null {
 
 export function isPrimary(context: RoleMigrationContext, node: NodeName): boolean {
   const facts = factsOf(context, node);
-  return facts !== undefined && facts.online && facts.instance === 'promoted';
+  return facts?.online === true && facts.instance === 'promoted';
 }
 
 /** A running, unpromoted instance on an online node that can still follow the current timeline. */
 export function isAvailableStandby(context: RoleMigrationContext, node: NodeName): boolean {
   const facts = factsOf(context, node);
-  return facts !== undefined && facts.online && facts.instance === 'unpromoted' && !facts.diverged;
+  return facts?.online === true && facts.instance === 'unpromoted' && !facts.diverged;
 }
 
 export function availableStandbys(context: RoleMigrationContext): NodeName[] {

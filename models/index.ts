@@ -4,3 +4,4 @@ export * from './position.ts';
 export * from './roleMigration.ts';
 export * from './types.ts';
 export * from './updates.ts';
+export * from './vocabulary.ts';

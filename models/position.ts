@@ -30,7 +30,8 @@ export function formatLsn(lsn: number): string {
 
 export function parseLsn(text: string): number {
   const match = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(text.trim());
-  if (!match) throw new Error(`invalid LSN: ${JSON.stringify(text)} (expected two hexadecimal halves such as 0/3000028)`);
+  if (!match)
+    throw new Error(`invalid LSN: ${JSON.stringify(text)} (expected two hexadecimal halves such as 0/3000028)`);
   return Number.parseInt(match[1] as string, 16) * 2 ** 32 + Number.parseInt(match[2] as string, 16);
 }
 

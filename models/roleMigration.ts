@@ -14,14 +14,7 @@
  * implementations here are empty on purpose: the model decides, the agent acts.
  */
 import { assign, setup } from 'xstate';
-import {
-  factsOf,
-  isAvailableStandby,
-  isElectable,
-  isMigrationTarget,
-  isPrimary,
-  primaryOf,
-} from './cluster.ts';
+import { factsOf, isAvailableStandby, isElectable, isMigrationTarget, isPrimary, primaryOf } from './cluster.ts';
 import { explainRefusal } from './explain.ts';
 import { isAtLeast, type Position } from './position.ts';
 import type { Instance, NodeName, RoleMigrationContext, RoleMigrationEvent, RoleMigrationInput } from './types.ts';
@@ -73,20 +66,20 @@ export const roleMigrationMachine = setup({
       isAvailableStandby(context, subject(event)) && factsOf(context, subject(event))?.streaming === false,
     isRunningStandby: ({ context, event }: GuardArgs) => {
       const facts = factsOf(context, subject(event));
-      return facts !== undefined && facts.online && facts.instance === 'unpromoted';
+      return facts?.online === true && facts.instance === 'unpromoted';
     },
     isOnlineStandbyNode: ({ context, event }: GuardArgs) => {
       const facts = factsOf(context, subject(event));
-      return facts !== undefined && facts.online && facts.instance !== 'promoted';
+      return facts?.online === true && facts.instance !== 'promoted';
     },
     isOffline: ({ context, event }: GuardArgs) => factsOf(context, subject(event))?.online === false,
     isStartable: ({ context, event }: GuardArgs) => {
       const facts = factsOf(context, subject(event));
-      return facts !== undefined && facts.online && isDown(facts.instance) && !facts.diverged;
+      return facts?.online === true && isDown(facts.instance) && !facts.diverged;
     },
     isDivergedInstance: ({ context, event }: GuardArgs) => {
       const facts = factsOf(context, subject(event));
-      return facts !== undefined && facts.online && isDown(facts.instance) && facts.diverged;
+      return facts?.online === true && isDown(facts.instance) && facts.diverged;
     },
     isIntentTarget: ({ context, event }: GuardArgs) =>
       isAvailableStandby(context, subject(event)) && context.intent?.target !== subject(event),
@@ -290,7 +283,8 @@ export const roleMigrationMachine = setup({
               { type: 'demote', params: ({ event }) => ({ node: subject(event) }) },
               { type: 'waitForShutdownCheckpoint', params: ({ event }) => ({ source: subject(event) }) },
             ],
-            description: "demote with the operator's intent: it is the migrate_to half of a switchover to the intent's target.",
+            description:
+              "demote with the operator's intent: it is the migrate_to half of a switchover to the intent's target.",
           },
           {
             guard: 'isPrimaryNode',
@@ -367,7 +361,8 @@ export const roleMigrationMachine = setup({
                   type: 'waitForCatchUp',
                   params: ({ context, event }) => ({ target: subject(event), final: handoverFinal(context) }),
                 },
-                description: 'migrate_from: the target is behind the final position; wait, bounded below the promote timeout.',
+                description:
+                  'migrate_from: the target is behind the final position; wait, bounded below the promote timeout.',
               },
             ],
             PROMOTE: [
@@ -394,7 +389,8 @@ export const roleMigrationMachine = setup({
                 guard: 'isAvailableHandoverSource',
                 target: '#promotedRole.promoted',
                 actions: ['promoteNode', { type: 'promote', params: ({ event }) => ({ node: subject(event) }) }],
-                description: 'promote of the source: the move was withdrawn before migrate_from; the record becomes stale.',
+                description:
+                  'promote of the source: the move was withdrawn before migrate_from; the record becomes stale.',
               },
               {
                 actions: {

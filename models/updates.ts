@@ -62,7 +62,7 @@ export function restoreReplication(context: Context, node: NodeName): Context {
   const upstream = primary ?? freshHandover(context)?.source ?? null;
   const upstreamFacts = upstream === null ? undefined : context.nodes[upstream];
   return withNode(context, node, (facts) => {
-    const reachable = upstreamFacts !== undefined && upstreamFacts.online && upstreamFacts.instance !== 'failed';
+    const reachable = upstreamFacts?.online && upstreamFacts.instance !== 'failed';
     const position = reachable ? later(facts.position, upstreamFacts.position) : facts.position;
     return { ...facts, streaming: true, position };
   });

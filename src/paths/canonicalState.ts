@@ -32,9 +32,13 @@ function rankPositions(context: RoleMigrationContext): (position: Position) => s
 }
 
 function describeNode(facts: NodeFacts, rank: (position: Position) => string): string {
-  return [facts.online ? 'on' : 'off', facts.instance, rank(facts.position), facts.streaming ? 's' : '-', facts.diverged ? 'd' : '-'].join(
-    ',',
-  );
+  return [
+    facts.online ? 'on' : 'off',
+    facts.instance,
+    rank(facts.position),
+    facts.streaming ? 's' : '-',
+    facts.diverged ? 'd' : '-',
+  ].join(',');
 }
 
 export function canonicalStateKey(snapshot: ModelSnapshot): string {

@@ -62,7 +62,7 @@ export function pathEvents(snapshot: ModelSnapshot, bounds: PathBounds = {}): Ro
   });
   const cut = nodes.filter((node) => {
     const facts = factsOf(context, node);
-    return facts !== undefined && facts.online && facts.instance === 'unpromoted' && !facts.streaming;
+    return facts?.online && facts.instance === 'unpromoted' && !facts.streaming;
   });
   // Offer only the event types the current states handle (read from the machine, guards not evaluated).
   const handled = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));

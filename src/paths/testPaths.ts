@@ -10,7 +10,7 @@ import type { RoleMigrationEvent, RoleMigrationEventType } from '../../models/ty
 import { canonicalStateKey } from './canonicalState.ts';
 import { buildModelGraph, type ModelEdge, type ModelGraph, takenTransitions } from './modelGraph.ts';
 import { type ModelSnapshot, pathEvents } from './pathEvents.ts';
-import { activeStates, stateName, statechartStates, statechartTransitions } from './statechartParts.ts';
+import { activeStates, statechartStates, statechartTransitions, stateName } from './statechartParts.ts';
 
 export interface PathStep {
   readonly event: RoleMigrationEvent;

@@ -105,13 +105,16 @@ export function abortedSwitchoverPromotesSourceAgain(graph: ModelGraph): Invaria
     const final = record.final;
     const holdsFinal = final !== null && comparePositions(positionOf(before.context, node), final) >= 0;
     if (sourceAvailable || !holdsFinal) {
-      violations.push({ state: where(before, edge), message: `aborted switchover promoted ${node}, not ${record.source}` });
+      violations.push({
+        state: where(before, edge),
+        message: `aborted switchover promoted ${node}, not ${record.source}`,
+      });
     }
   }
   return {
     name: 'aborted switchover promotes the source again',
     description:
-      "After an aborted switchover only the source is promoted again (or, if its node is lost, a node holding its final position).",
+      'After an aborted switchover only the source is promoted again (or, if its node is lost, a node holding its final position).',
     examined,
     violations,
   };
@@ -164,7 +167,7 @@ export function neverBehindRecordedFinalPosition(graph: ModelGraph): InvariantRe
   return {
     name: 'never behind a recorded final position',
     description:
-      'While a fresh hand-over record or a demoted primary\'s final position exists, no node behind it is promoted (PAF#225).',
+      "While a fresh hand-over record or a demoted primary's final position exists, no node behind it is promoted (PAF#225).",
     examined,
     violations,
   };

@@ -1,0 +1,15 @@
+export const usage = `promigrate — migrate_to / migrate_from semantics for the promoted role of Pacemaker promotable clones
+
+Usage:
+  promigrate demo                        play the model through S1 switchover, S2 aborted switchover, S3 failover
+  promigrate paths [--nodes N] [--json]  test paths generated from the statechart, with their coverage
+  promigrate check [--nodes N] [--json]  check the model's invariants on every reachable state
+  promigrate model                       the model as Markdown with a Mermaid diagram (docs/model.md)
+  promigrate --help | --version
+
+Options:
+  --nodes N   nodes of the promotable clone, 2 to 5 (default 3 for paths and check)
+  --json      machine-readable output
+
+Exit codes: 0 success, 1 a check failed, 2 bad usage or bad input.
+`;
