@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 import { playScenario, scenarios } from '../demo/scenarios.ts';
 import { modelDocument } from '../docs/modelDocument.ts';
+import { formatEvent, formatInstruction } from '../format/formatEvent.ts';
 import { buildModelGraph, nodeNamesFor } from '../paths/modelGraph.ts';
 import { generateTestPaths } from '../paths/testPaths.ts';
 import { checkInvariants } from '../verify/invariants.ts';
-import { formatEvent, formatInstruction } from './formatEvent.ts';
 
 export interface Output {
   readonly stdout: (text: string) => void;

@@ -7,6 +7,7 @@ import { initialTransition, transition } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
 import { roleMigrationMachine } from '../../models/roleMigration.ts';
 import type { RoleMigrationEvent, RoleMigrationEventType } from '../../models/types.ts';
+import { formatEvent } from '../format/formatEvent.ts';
 import { canonicalStateKey } from './canonicalState.ts';
 import { buildModelGraph, type ModelEdge, type ModelGraph, takenTransitions } from './modelGraph.ts';
 import { type ModelSnapshot, pathEvents } from './pathEvents.ts';
@@ -78,15 +79,8 @@ function replay(nodes: readonly string[], route: readonly ModelEdge[]): PathStep
   return steps;
 }
 
-function describeEvent(event: RoleMigrationEvent): string {
-  const data = Object.entries(event)
-    .filter(([key]) => key !== 'type')
-    .map(([, value]) => (typeof value === 'object' ? `TL${(value as { timeline: number }).timeline}` : String(value)));
-  return [event.type, ...data].join(' ');
-}
-
 function pathName(steps: readonly PathStep[]): string {
-  return steps.map((step) => describeEvent(step.event)).join(', ');
+  return steps.map((step) => formatEvent(step.event)).join(', ');
 }
 
 /** Greedy: walk the transitions in statechart order; each uncovered one gets its shortest path. */
@@ -207,6 +201,9 @@ export function coverageOf(nodes: readonly string[], paths: readonly TestPath[])
 }
 
 export function generateTestPaths(nodes: readonly string[], graph: ModelGraph = buildModelGraph(nodes)): PathSet {
-  const paths = [...shortestPathsCoveringTransitions(graph), ...boundedSimplePaths(nodes, 12)];
+  const shortest = shortestPathsCoveringTransitions(graph);
+  const known = new Set(shortest.map((path) => path.name));
+  const simple = boundedSimplePaths(nodes, 12).filter((path) => !known.has(path.name));
+  const paths = [...shortest, ...simple];
   return { nodes, paths, coverage: coverageOf(nodes, paths) };
 }
