@@ -51,6 +51,16 @@ function isDown(instance: Instance): boolean {
 
 const noInstruction = (): void => undefined;
 
+type ParamsArgs = { context: RoleMigrationContext; event: RoleMigrationEvent };
+
+/** Instruction actions used by several transitions, with their parameters taken from the event. */
+const promoteSubject = { type: 'promote', params: ({ event }: ParamsArgs) => ({ node: subject(event) }) } as const;
+const demoteSubject = { type: 'demote', params: ({ event }: ParamsArgs) => ({ node: subject(event) }) } as const;
+const refuseWithReason = {
+  type: 'refuse',
+  params: ({ context, event }: ParamsArgs) => ({ reason: explainRefusal(context, event) }),
+} as const;
+
 export const roleMigrationMachine = setup({
   types: {
     context: {} as RoleMigrationContext,
@@ -199,10 +209,7 @@ export const roleMigrationMachine = setup({
       },
       {
         guard: 'isDivergedInstance',
-        actions: {
-          type: 'refuse',
-          params: ({ context, event }) => ({ reason: explainRefusal(context, event) }),
-        },
+        actions: refuseWithReason,
         description: 'start refused: the instance has diverged from the current timeline (pg_rewind needed).',
       },
     ],
@@ -221,15 +228,12 @@ export const roleMigrationMachine = setup({
           {
             guard: 'isElectable',
             target: 'promoted',
-            actions: ['promoteNode', { type: 'promote', params: ({ event }) => ({ node: subject(event) }) }],
+            actions: ['promoteNode', promoteSubject],
             description:
               'promote: the node is the most advanced available standby, not behind any recorded final position.',
           },
           {
-            actions: {
-              type: 'refuse',
-              params: ({ context, event }) => ({ reason: explainRefusal(context, event) }),
-            },
+            actions: refuseWithReason,
             description: 'promote refused: another available standby is ahead, or the node is behind a final position.',
           },
         ],
@@ -245,7 +249,7 @@ export const roleMigrationMachine = setup({
             PROMOTE: {
               guard: 'isRecoveryInPlace',
               target: '#promotedRole.promoted',
-              actions: ['promoteNode', { type: 'promote', params: ({ event }) => ({ node: subject(event) }) }],
+              actions: ['promoteNode', promoteSubject],
               description: 'promote in place: the restarted former primary is still the most advanced (recovery).',
             },
           },
@@ -261,16 +265,13 @@ export const roleMigrationMachine = setup({
             target: 'switchover',
             actions: [
               'beginMigration',
-              { type: 'demote', params: ({ event }) => ({ node: subject(event) }) },
+              demoteSubject,
               { type: 'waitForShutdownCheckpoint', params: ({ event }) => ({ source: subject(event) }) },
             ],
             description: 'migrate_to: the source shuts down cleanly towards its shutdown checkpoint.',
           },
           {
-            actions: {
-              type: 'refuse',
-              params: ({ context, event }) => ({ reason: explainRefusal(context, event) }),
-            },
+            actions: refuseWithReason,
             description: 'migrate_to refused: the source is not the primary or the target is not an available standby.',
           },
         ],
@@ -280,7 +281,7 @@ export const roleMigrationMachine = setup({
             target: 'switchover',
             actions: [
               'beginMigrationTowardsIntent',
-              { type: 'demote', params: ({ event }) => ({ node: subject(event) }) },
+              demoteSubject,
               { type: 'waitForShutdownCheckpoint', params: ({ event }) => ({ source: subject(event) }) },
             ],
             description:
@@ -289,7 +290,7 @@ export const roleMigrationMachine = setup({
           {
             guard: 'isPrimaryNode',
             target: 'unpromoted.demoted',
-            actions: ['demoteToStandby', { type: 'demote', params: ({ event }) => ({ node: subject(event) }) }],
+            actions: ['demoteToStandby', demoteSubject],
             description: 'demote naming no successor: clean shutdown, restart as a standby, final position recorded.',
           },
         ],
@@ -348,10 +349,7 @@ export const roleMigrationMachine = setup({
               {
                 guard: 'isCaughtUpTarget',
                 target: 'rejoining',
-                actions: [
-                  'promoteHandoverTarget',
-                  { type: 'promote', params: ({ event }) => ({ node: subject(event) }) },
-                ],
+                actions: ['promoteHandoverTarget', promoteSubject],
                 description: 'migrate_from: the target has received the final position; it is promoted.',
               },
               {
@@ -369,10 +367,7 @@ export const roleMigrationMachine = setup({
               {
                 guard: 'isCaughtUpTarget',
                 target: 'rejoining',
-                actions: [
-                  'promoteHandoverTarget',
-                  { type: 'promote', params: ({ event }) => ({ node: subject(event) }) },
-                ],
+                actions: ['promoteHandoverTarget', promoteSubject],
                 description:
                   'promote of the target in a later transition (the move was split): the same migrate_from, target promoted.',
               },
@@ -388,15 +383,12 @@ export const roleMigrationMachine = setup({
               {
                 guard: 'isAvailableHandoverSource',
                 target: '#promotedRole.promoted',
-                actions: ['promoteNode', { type: 'promote', params: ({ event }) => ({ node: subject(event) }) }],
+                actions: ['promoteNode', promoteSubject],
                 description:
                   'promote of the source: the move was withdrawn before migrate_from; the record becomes stale.',
               },
               {
-                actions: {
-                  type: 'refuse',
-                  params: ({ context, event }) => ({ reason: explainRefusal(context, event) }),
-                },
+                actions: refuseWithReason,
                 description: 'promote of a third node during a switchover is refused.',
               },
             ],
@@ -432,10 +424,7 @@ export const roleMigrationMachine = setup({
             },
             CATCH_UP_TIMEOUT: {
               target: 'aborted',
-              actions: {
-                type: 'refuse',
-                params: ({ context, event }) => ({ reason: explainRefusal(context, event) }),
-              },
+              actions: refuseWithReason,
               description: 'The bound ran out before the target received everything: promotion refused.',
             },
             INSTANCE_FAILED: {
@@ -498,20 +487,17 @@ export const roleMigrationMachine = setup({
               {
                 guard: 'isAvailableHandoverSource',
                 target: '#promotedRole.promoted',
-                actions: ['promoteNode', { type: 'promote', params: ({ event }) => ({ node: subject(event) }) }],
+                actions: ['promoteNode', promoteSubject],
                 description: 'promote of the source: it is primary again and nothing acknowledged is lost.',
               },
               {
                 guard: 'isElectableWithoutSource',
                 target: '#promotedRole.promoted',
-                actions: ['promoteNode', { type: 'promote', params: ({ event }) => ({ node: subject(event) }) }],
+                actions: ['promoteNode', promoteSubject],
                 description: 'promote of another node that holds the final position, the source being unavailable.',
               },
               {
-                actions: {
-                  type: 'refuse',
-                  params: ({ context, event }) => ({ reason: explainRefusal(context, event) }),
-                },
+                actions: refuseWithReason,
                 description: 'promote refused: only the source, or a node holding its final position, may be promoted.',
               },
             ],
