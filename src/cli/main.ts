@@ -1,12 +1,20 @@
 /** The `promigrate` command: dispatch, and one-line errors with exit code 2 for bad usage. */
+import { InputError } from '../adapter/inputError.ts';
 import { check, demo, model, type Output, paths, UsageError } from './commands.ts';
+import { explain } from './explain.ts';
 import { usage } from './usage.ts';
 
 declare const PROMIGRATE_VERSION: string;
 
-const commands: Record<string, (args: readonly string[], out: Output) => number> = { demo, paths, check, model };
+const commands: Record<string, (args: readonly string[], out: Output) => number | Promise<number>> = {
+  demo,
+  paths,
+  check,
+  model,
+  explain,
+};
 
-export function run(argv: readonly string[], out: Output, err: Output): number {
+export async function run(argv: readonly string[], out: Output, err: Output): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     out.stdout(usage);
@@ -22,9 +30,9 @@ export function run(argv: readonly string[], out: Output, err: Output): number {
     return 2;
   }
   try {
-    return handler(rest, out);
+    return await handler(rest, out);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof InputError) {
       err.stdout(`promigrate ${command}: ${error.message}\n`);
       return 2;
     }
@@ -36,5 +44,5 @@ const stdout: Output = { stdout: (text) => process.stdout.write(text) };
 const stderr: Output = { stdout: (text) => process.stderr.write(text) };
 
 if (process.env.PROMIGRATE_NO_MAIN !== '1') {
-  process.exitCode = run(process.argv.slice(2), stdout, stderr);
+  process.exitCode = await run(process.argv.slice(2), stdout, stderr);
 }

@@ -1,0 +1,34 @@
+/** `promigrate explain`: any input → the migrations of promoted roles it shows. */
+import { cibFromElement } from './cib.ts';
+import { classifyTransition, type Migration } from './classify.ts';
+import { factsFromGraph } from './graphFacts.ts';
+import { explainHistory, type HistoryInput } from './history.ts';
+import { InputError } from './inputError.ts';
+import type { Input } from './readInput.ts';
+import { scheduleTransition } from './scheduler.ts';
+import { parseTransitionGraph, transitionGraphFromElement } from './transitionGraph.ts';
+import { parseXmlDocument } from './xmlDocument.ts';
+
+async function explainDocument(source: string, text: string, sequence: number | null): Promise<Migration[]> {
+  const { root, element } = parseXmlDocument(text, source);
+  if (root === 'transition_graph')
+    return classifyTransition(factsFromGraph(transitionGraphFromElement(element, source)));
+  if (root !== 'cib') throw new InputError(source, `expected <transition_graph> or <cib>, found <${root}>`);
+  const cib = cibFromElement(element, source);
+  const { graphXml } = await scheduleTransition(text, source);
+  const graph = parseTransitionGraph(graphXml, `${source} (scheduled)`);
+  // crm_simulate numbers every offline transition 0: only a pe-input's own number means something.
+  const facts = factsFromGraph({ ...graph, transition: sequence }, cib);
+  return classifyTransition(facts);
+}
+
+export async function explainInput(input: Input): Promise<Migration[]> {
+  if (input.kind === 'document') return explainDocument(input.source, input.text, input.sequence);
+  const history: HistoryInput[] = input.inputs.map((document) => {
+    if (document.kind !== 'document') throw new InputError(document.source, 'nested history');
+    const { root, element } = parseXmlDocument(document.text, document.source);
+    if (root !== 'cib') throw new InputError(document.source, `expected <cib> in a history, found <${root}>`);
+    return { sequence: document.sequence ?? 0, cib: cibFromElement(element, document.source) };
+  });
+  return explainHistory(history);
+}

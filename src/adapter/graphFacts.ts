@@ -1,0 +1,90 @@
+/** Transition graph (and optionally the CIB it was computed from) → TransitionFacts. */
+import { type Cib, promotedNodes } from './cib.ts';
+import type { CloneChange, ClusterContext, TransitionFacts } from './facts.ts';
+import type { GraphAction, TransitionGraph } from './transitionGraph.ts';
+
+const roleOperations = ['promote', 'demote', 'stop', 'start'] as const;
+
+/** A space-separated notify list; Pacemaker writes an empty list as a single space. */
+export function notifyList(value: string | undefined): string[] {
+  return (value ?? '').split(/\s+/).filter((name) => name.length > 0);
+}
+
+function isPromotable(action: GraphAction): boolean {
+  return 'CRM_meta_promoted_max' in action.attributes || 'CRM_meta_master_max' in action.attributes;
+}
+
+/** The clone of a primitive's action: the pseudo-event `<clone>_<operation>_0` it waits for. */
+function cloneOf(action: GraphAction, byId: ReadonlyMap<number, GraphAction>): string | null {
+  for (const input of action.inputs) {
+    const pseudo = byId.get(input);
+    if (pseudo?.kind !== 'pseudo_event') continue;
+    const match = /^(.+)_(promote|demote|start|stop)_0$/.exec(pseudo.key);
+    if (match !== null && match[2] === action.operation) return match[1] as string;
+  }
+  return null;
+}
+
+export function clusterContext(cib: Cib): ClusterContext {
+  const failures: Record<string, string[]> = {};
+  for (const [primitive, perNode] of cib.instances) {
+    const failed = [...perNode.entries()].filter(([, instance]) => instance.failed).map(([node]) => node);
+    if (failed.length > 0) failures[primitive] = failed.sort();
+  }
+  const nodes = [...cib.nodes.values()];
+  return {
+    lostNodes: nodes.filter((node) => node.lost).map((node) => node.name),
+    standbyNodes: nodes.filter((node) => node.standby).map((node) => node.name),
+    failures,
+    locations: cib.locations,
+  };
+}
+
+export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): TransitionFacts {
+  const byId = new Map(graph.actions.map((action) => [action.id, action]));
+  const changes = new Map<string, { clone: string | null; lists: Set<string>; ops: Record<string, Set<string>> }>();
+  for (const action of graph.actions) {
+    if (action.kind !== 'rsc_op' || action.resource === null || action.node === null || !isPromotable(action)) continue;
+    const entry = changes.get(action.resource) ?? {
+      clone: null,
+      lists: new Set<string>(),
+      ops: Object.fromEntries(roleOperations.map((op) => [op, new Set<string>()])),
+    };
+    changes.set(action.resource, entry);
+    if (action.operation === 'notify') {
+      const promoted =
+        action.attributes.CRM_meta_notify_promoted_uname ?? action.attributes.CRM_meta_notify_master_uname;
+      for (const node of notifyList(promoted)) entry.lists.add(node);
+      continue;
+    }
+    const ops = entry.ops[action.operation];
+    if (ops === undefined) continue;
+    ops.add(action.node);
+    entry.clone ??= cloneOf(action, byId);
+  }
+  const clones: CloneChange[] = [];
+  for (const [primitive, entry] of changes) {
+    const configured = cib?.clones.find((clone) => clone.primitive === primitive);
+    const before = configured !== undefined && cib !== null ? promotedNodes(cib, configured, true) : [...entry.lists];
+    const sorted = (op: string) => [...(entry.ops[op] ?? [])].sort();
+    const demote = sorted('demote');
+    clones.push({
+      resource: configured?.id ?? entry.clone ?? primitive,
+      primitive,
+      promotedBefore: [...new Set([...before, ...(before.length === 0 ? demote : [])])].sort(),
+      promote: sorted('promote'),
+      demote,
+      stop: sorted('stop'),
+      start: sorted('start'),
+    });
+  }
+  const fenced = graph.actions
+    .filter((action) => action.kind === 'crm_event' && action.operation === 'stonith' && action.node !== null)
+    .map((action) => action.node as string);
+  return {
+    transition: graph.transition,
+    clones: clones.sort((a, b) => a.resource.localeCompare(b.resource)),
+    fenced: [...new Set(fenced)].sort(),
+    cluster: cib === null ? null : clusterContext(cib),
+  };
+}

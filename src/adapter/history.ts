@@ -1,0 +1,117 @@
+/**
+ * A cluster history (pe-input files in order) → what happened to each clone's promoted role. Outcomes come
+ * from the following inputs, never from a transition's plan; one logical migration that Pacemaker split
+ * over several transitions (demote in N, promote in N+1) is reported once, with every transition it spanned.
+ */
+import { type Cib, promotedNodes } from './cib.ts';
+import { classifyChange, type Migration } from './classify.ts';
+import type { ClusterContext } from './facts.ts';
+import { clusterContext } from './graphFacts.ts';
+
+export interface HistoryInput {
+  readonly sequence: number;
+  readonly cib: Cib;
+}
+
+interface Holder {
+  readonly node: string | null;
+  readonly promotedBy: number | null;
+}
+
+function holderIn(cib: Cib, cloneId: string): Holder {
+  const clone = cib.clones.find((candidate) => candidate.id === cloneId);
+  if (clone === undefined) return { node: null, promotedBy: null };
+  const node = promotedNodes(cib, clone)[0] ?? null;
+  const promotedBy = node === null ? null : (cib.instances.get(clone.primitive)?.get(node)?.promotedBy ?? null);
+  return { node, promotedBy };
+}
+
+/** Why the role left: the earlier input's configuration and failures, the later input's membership. */
+function contextAcross(before: Cib, after: Cib, leaving: string): ClusterContext {
+  const earlier = clusterContext(before);
+  const later = clusterContext(after);
+  const gone = after.nodes.get(leaving)?.online === false;
+  const failures: Record<string, readonly string[]> = { ...earlier.failures };
+  for (const [primitive, nodes] of Object.entries(later.failures)) {
+    failures[primitive] = [...new Set([...(failures[primitive] ?? []), ...nodes])];
+  }
+  return { ...earlier, lostNodes: gone ? [leaving, ...later.lostNodes] : later.lostNodes, failures };
+}
+
+function migrationOf(
+  cloneId: string,
+  primitive: string,
+  from: string | null,
+  to: string | null,
+  context: ClusterContext | null,
+  transitions: number[],
+): Migration | null {
+  const migration = classifyChange(
+    {
+      resource: cloneId,
+      primitive,
+      promotedBefore: from === null ? [] : [from],
+      promote: to === null ? [] : [to],
+      demote: from === null ? [] : [from],
+      stop: [],
+      start: [],
+    },
+    { transition: null, clones: [], fenced: [], cluster: context },
+  );
+  return migration === null ? null : { ...migration, transitions };
+}
+
+export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
+  const cloneIds = [...new Set(inputs.flatMap((input) => input.cib.clones.map((clone) => clone.id)))].sort();
+  const migrations: Migration[] = [];
+  for (const cloneId of cloneIds) {
+    const primitive =
+      inputs.flatMap((input) => input.cib.clones).find((clone) => clone.id === cloneId)?.primitive ?? cloneId;
+    let previous = holderIn((inputs[0] as HistoryInput).cib, cloneId);
+    let pending: { from: string; context: ClusterContext; start: number } | null = null;
+    for (let index = 1; index < inputs.length; index++) {
+      const before = inputs[index - 1] as HistoryInput;
+      const after = inputs[index] as HistoryInput;
+      const current = holderIn(after.cib, cloneId);
+      const spanned = (start: number) =>
+        inputs
+          .filter((input) => input.sequence >= start && input.sequence <= before.sequence)
+          .map((input) => input.sequence);
+      if (previous.node !== null && current.node === previous.node && current.promotedBy !== previous.promotedBy) {
+        const found = migrationOf(cloneId, primitive, previous.node, current.node, null, [before.sequence]);
+        if (found !== null) migrations.push(found);
+      } else if (previous.node !== null && current.node !== previous.node) {
+        const context = contextAcross(before.cib, after.cib, previous.node);
+        if (current.node === null) {
+          pending = { from: previous.node, context, start: before.sequence };
+        } else {
+          const found = migrationOf(cloneId, primitive, previous.node, current.node, context, [before.sequence]);
+          if (found !== null) migrations.push(found);
+        }
+      } else if (previous.node === null && current.node !== null) {
+        const from = pending?.from ?? null;
+        const found = migrationOf(
+          cloneId,
+          primitive,
+          from,
+          current.node,
+          pending?.context ?? null,
+          spanned(pending?.start ?? before.sequence),
+        );
+        if (found !== null) migrations.push(found);
+        pending = null;
+      }
+      previous = current;
+    }
+    if (pending !== null) {
+      const last = inputs[inputs.length - 1] as HistoryInput;
+      const found = migrationOf(cloneId, primitive, pending.from, null, pending.context, [
+        ...inputs
+          .filter((input) => input.sequence >= (pending as { start: number }).start && input.sequence < last.sequence)
+          .map((input) => input.sequence),
+      ]);
+      if (found !== null) migrations.push(found);
+    }
+  }
+  return migrations;
+}

@@ -1,0 +1,66 @@
+/** A Pacemaker transition graph (`<transition_graph>`, as `crm_simulate -G` writes it), parsed into actions. */
+import { InputError } from './inputError.ts';
+import { attribute, attributes, child, children, parseXmlDocument, type XmlElement } from './xmlDocument.ts';
+
+export type GraphActionKind = 'rsc_op' | 'pseudo_event' | 'crm_event';
+
+export interface GraphAction {
+  readonly id: number;
+  readonly kind: GraphActionKind;
+  readonly operation: string;
+  readonly key: string;
+  readonly node: string | null;
+  /** The primitive id for resource operations (`pgsql`, not `pgsql:0`). */
+  readonly resource: string | null;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Ids of the actions this one waits for. */
+  readonly inputs: readonly number[];
+}
+
+export interface TransitionGraph {
+  readonly transition: number | null;
+  readonly actions: readonly GraphAction[];
+}
+
+const kinds: readonly GraphActionKind[] = ['rsc_op', 'pseudo_event', 'crm_event'];
+
+function toAction(kind: GraphActionKind, element: XmlElement, inputs: number[], source: string): GraphAction {
+  const id = Number(attribute(element, 'id'));
+  const operation = attribute(element, 'operation');
+  if (!Number.isInteger(id) || operation === undefined) {
+    throw new InputError(source, `<${kind}> without a numeric id or an operation`);
+  }
+  return {
+    id,
+    kind,
+    operation,
+    key: attribute(element, 'operation_key') ?? '',
+    node: attribute(element, 'on_node') ?? null,
+    resource: attribute(child(element, 'primitive'), 'id') ?? null,
+    attributes: attributes(child(element, 'attributes')),
+    inputs,
+  };
+}
+
+export function transitionGraphFromElement(element: XmlElement, source: string): TransitionGraph {
+  const byId = new Map<number, GraphAction>();
+  for (const synapse of children(element, 'synapse')) {
+    const inputs = children(child(synapse, 'inputs'), 'trigger').flatMap((trigger) =>
+      kinds.flatMap((kind) => children(trigger, kind).map((input) => Number(attribute(input, 'id')))),
+    );
+    for (const kind of kinds) {
+      for (const action of children(child(synapse, 'action_set'), kind)) {
+        const parsed = toAction(kind, action, inputs, source);
+        byId.set(parsed.id, parsed);
+      }
+    }
+  }
+  const transition = Number(attribute(element, 'transition_id'));
+  return { transition: Number.isInteger(transition) ? transition : null, actions: [...byId.values()] };
+}
+
+export function parseTransitionGraph(text: string, source: string): TransitionGraph {
+  const { root, element } = parseXmlDocument(text, source);
+  if (root !== 'transition_graph') throw new InputError(source, `expected <transition_graph>, found <${root}>`);
+  return transitionGraphFromElement(element, source);
+}
