@@ -83,7 +83,9 @@ export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
       } else if (previous.node !== null && current.node !== previous.node) {
         const context = contextAcross(before.cib, after.cib, previous.node);
         if (current.node === null) {
-          pending = { from: previous.node, context, start: before.sequence };
+          // A demote happened in the earlier input's transition; a lost node in no transition at all.
+          const gone = after.cib.nodes.get(previous.node)?.online === false;
+          pending = { from: previous.node, context, start: gone ? after.sequence : before.sequence };
         } else {
           const found = migrationOf(cloneId, primitive, previous.node, current.node, context, [before.sequence]);
           if (found !== null) migrations.push(found);
