@@ -55,6 +55,10 @@ export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): 
       const promoted =
         action.attributes.CRM_meta_notify_promoted_uname ?? action.attributes.CRM_meta_notify_master_uname;
       for (const node of notifyList(promoted)) entry.lists.add(node);
+      // The lists also name what happens on a fenced node, where the graph has only pseudo-actions.
+      for (const op of roleOperations) {
+        for (const node of notifyList(action.attributes[`CRM_meta_notify_${op}_uname`])) entry.ops[op]?.add(node);
+      }
       continue;
     }
     const ops = entry.ops[action.operation];

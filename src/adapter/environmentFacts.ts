@@ -1,0 +1,68 @@
+/**
+ * One agent action's OCF environment → TransitionFacts, so that an agent classifies the transition it is
+ * part of with the same code as `explain`. Within one transition every notify round and the demote/promote
+ * actions carry the same lists (the state when the transition was computed); an empty list is " ".
+ */
+import type { TransitionFacts } from './facts.ts';
+import { notifyList } from './graphFacts.ts';
+import { InputError } from './inputError.ts';
+
+export type OcfEnvironment = Readonly<Record<string, string | undefined>>;
+
+const meta = (env: OcfEnvironment, name: string) => env[`OCF_RESKEY_CRM_meta_${name}`];
+
+/** Current names first, then the legacy master/slave aliases that older clusters send. */
+function list(env: OcfEnvironment, ...names: string[]): string[] | null {
+  for (const name of names) {
+    const value = meta(env, `notify_${name}_uname`);
+    if (value !== undefined) return notifyList(value);
+  }
+  return null;
+}
+
+export function factsFromEnvironment(action: string, env: OcfEnvironment, source = 'environment'): TransitionFacts {
+  const instance = env.OCF_RESOURCE_INSTANCE;
+  if (instance === undefined || instance.trim() === '')
+    throw new InputError(source, 'OCF_RESOURCE_INSTANCE is not set');
+  const primitive = instance.replace(/:\d+$/, '');
+  const node = meta(env, 'on_node') ?? null;
+  const promoted = list(env, 'promoted', 'master');
+  const lists = {
+    promote: list(env, 'promote'),
+    demote: list(env, 'demote'),
+    stop: list(env, 'stop'),
+    start: list(env, 'start'),
+  };
+  // Without notify=true there are no lists: the action itself is all that is known.
+  const own = (operation: string) => (action === operation && node !== null ? [node] : []);
+  const promote = lists.promote ?? own('promote');
+  const demote = lists.demote ?? own('demote');
+  return {
+    transition: null,
+    clones: [
+      {
+        resource: primitive,
+        primitive,
+        promotedBefore: [...new Set(promoted ?? demote)].sort(),
+        promote: [...new Set(promote)].sort(),
+        demote: [...new Set(demote)].sort(),
+        stop: [...new Set(lists.stop ?? own('stop'))].sort(),
+        start: [...new Set(lists.start ?? own('start'))].sort(),
+      },
+    ],
+    fenced: [],
+    cluster: null,
+  };
+}
+
+/** The environment pacemaker-execd gives an action of a graph: every attribute as `OCF_RESKEY_<name>`. */
+export function environmentOfAction(
+  resource: string,
+  attributes: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const env: Record<string, string> = { OCF_RESOURCE_INSTANCE: resource };
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name !== 'CRM_meta_op_target_rc') env[`OCF_RESKEY_${name}`] = value;
+  }
+  return env;
+}
