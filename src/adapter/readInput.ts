@@ -26,7 +26,7 @@ async function decompress(path: string, data: Buffer): Promise<string> {
   });
   if (result.failed) {
     const reason = result.stderr.split('\n').find((line) => /bzip2:/.test(line)) ?? 'not a complete bzip2 file';
-    throw new InputError(path, `cannot decompress: ${reason.replace(/^bzip2:\s*/, '').trim()}`);
+    throw new InputError(path, `cannot decompress: ${reason.replace(/^bzip2:\s*/, '').replace(/[;:.\s]+$/, '')}`);
   }
   return result.stdout;
 }

@@ -36,7 +36,7 @@ export async function scheduleTransition(cibXml: string, source: string): Promis
           .find((line) => line.trim()) ?? '';
       throw new InputError(
         source,
-        `the scheduler rejected this CIB (crm_simulate exit ${result.exitCode ?? '?'}): ${reason.trim()}`,
+        `the scheduler rejected this CIB (crm_simulate exit ${result.exitCode ?? '?'}): ${reason.replaceAll(input, 'input').trim()}`,
       );
     }
     return { graphXml: await readFile(graph, 'utf8') };
