@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  entryPoints: { promigrate: 'src/cli/main.ts' },
+  entryPoints: { promigrate: 'src/cli/main.ts', 'bench-adapter': 'bench/adapterScaling.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

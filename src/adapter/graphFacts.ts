@@ -11,7 +11,9 @@ export function notifyList(value: string | undefined): string[] {
 }
 
 function isPromotable(action: GraphAction): boolean {
-  return 'CRM_meta_promoted_max' in action.attributes || 'CRM_meta_master_max' in action.attributes;
+  return (
+    action.attribute('CRM_meta_promoted_max') !== undefined || action.attribute('CRM_meta_master_max') !== undefined
+  );
 }
 
 /** The clone of a primitive's action: the pseudo-event `<clone>_<operation>_0` it waits for. */
@@ -43,8 +45,17 @@ export function clusterContext(cib: Cib): ClusterContext {
 export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): TransitionFacts {
   const byId = new Map(graph.actions.map((action) => [action.id, action]));
   const changes = new Map<string, { clone: string | null; lists: Set<string>; ops: Record<string, Set<string>> }>();
+  // Whether a primitive belongs to a promotable clone is a property of the resource: read it once.
+  const promotable = new Map<string, boolean>();
+  const listsRead = new Set<string>();
   for (const action of graph.actions) {
-    if (action.kind !== 'rsc_op' || action.resource === null || action.node === null || !isPromotable(action)) continue;
+    if (action.kind !== 'rsc_op' || action.resource === null || action.node === null) continue;
+    let isClone = promotable.get(action.resource);
+    if (isClone === undefined) {
+      isClone = isPromotable(action);
+      promotable.set(action.resource, isClone);
+    }
+    if (!isClone) continue;
     const entry = changes.get(action.resource) ?? {
       clone: null,
       lists: new Set<string>(),
@@ -52,12 +63,15 @@ export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): 
     };
     changes.set(action.resource, entry);
     if (action.operation === 'notify') {
+      // Every notify action of one transition carries the same lists (the state when it was computed).
+      if (listsRead.has(action.resource)) continue;
+      listsRead.add(action.resource);
       const promoted =
-        action.attributes.CRM_meta_notify_promoted_uname ?? action.attributes.CRM_meta_notify_master_uname;
+        action.attribute('CRM_meta_notify_promoted_uname') ?? action.attribute('CRM_meta_notify_master_uname');
       for (const node of notifyList(promoted)) entry.lists.add(node);
       // The lists also name what happens on a fenced node, where the graph has only pseudo-actions.
       for (const op of roleOperations) {
-        for (const node of notifyList(action.attributes[`CRM_meta_notify_${op}_uname`])) entry.ops[op]?.add(node);
+        for (const node of notifyList(action.attribute(`CRM_meta_notify_${op}_uname`))) entry.ops[op]?.add(node);
       }
       continue;
     }

@@ -12,7 +12,9 @@ export interface GraphAction {
   readonly node: string | null;
   /** The primitive id for resource operations (`pgsql`, not `pgsql:0`). */
   readonly resource: string | null;
+  /** Every attribute of the action's `<attributes>` (built on first use: large graphs carry many). */
   readonly attributes: Readonly<Record<string, string>>;
+  attribute(name: string): string | undefined;
   /** Ids of the actions this one waits for. */
   readonly inputs: readonly number[];
 }
@@ -30,6 +32,7 @@ function toAction(kind: GraphActionKind, element: XmlElement, inputs: number[], 
   if (!Number.isInteger(id) || operation === undefined) {
     throw new InputError(source, `<${kind}> without a numeric id or an operation`);
   }
+  const values = child(element, 'attributes');
   return {
     id,
     kind,
@@ -37,7 +40,10 @@ function toAction(kind: GraphActionKind, element: XmlElement, inputs: number[], 
     key: attribute(element, 'operation_key') ?? '',
     node: attribute(element, 'on_node') ?? null,
     resource: attribute(child(element, 'primitive'), 'id') ?? null,
-    attributes: attributes(child(element, 'attributes')),
+    get attributes() {
+      return attributes(values);
+    },
+    attribute: (name) => attribute(values, name),
     inputs,
   };
 }

@@ -1,0 +1,189 @@
+/**
+ * A fast, strict reader for the XML Pacemaker writes (CIBs, transition graphs): elements, attributes,
+ * comments, the XML declaration. A busy cluster's graph is tens of megabytes of attributes (every notify
+ * action carries every list), and a general parser spends seconds on it; this one does a single pass.
+ * Anything it does not handle (CDATA, DOCTYPE) is reported as unsupported so that the caller can fall back to
+ * the general parser; anything malformed is reported with its offset.
+ */
+import type { XmlElement } from './xmlDocument.ts';
+
+export class XmlScanError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly unsupported = false,
+  ) {
+    super(message);
+  }
+}
+
+const name = '[A-Za-z_][\\w.:-]*';
+const startTag = new RegExp(`<(${name})`, 'y');
+const attributeRegion = new RegExp(`((?:\\s+${name}\\s*=\\s*(?:"[^"<]*"|'[^'<]*'))*)\\s*(\\/?)>`, 'y');
+const oneAttribute = new RegExp(`\\s+(${name})\\s*=\\s*(?:"([^"<]*)"|'([^'<]*)')`, 'g');
+const endTag = new RegExp(`</(${name})\\s*>`, 'y');
+const entity = /&(?:(lt|gt|amp|quot|apos)|#(\d+)|#x([0-9A-Fa-f]+));/g;
+const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decode(value: string, offset: number): string {
+  if (!value.includes('&')) return value;
+  const decoded = value.replace(
+    entity,
+    (_match, word: string | undefined, decimal: string | undefined, hex?: string) => {
+      if (word !== undefined) return named[word] as string;
+      return String.fromCodePoint(decimal !== undefined ? Number(decimal) : Number.parseInt(hex as string, 16));
+    },
+  );
+  if (/&/.test(value.replace(entity, ''))) throw new XmlScanError("'&' that starts no entity", offset);
+  return decoded;
+}
+
+/**
+ * An element read by the scanner: its attribute text is kept as written (already checked for syntax by the
+ * region's pattern) and decoded on demand. Entities and apostrophe quoting take the checked
+ * path at scan time, so that every error is still an error of the parse.
+ */
+class ScannedElement implements XmlElement {
+  readonly children: Record<string, XmlElement[]> = {};
+  private record: Record<string, string> | null = null;
+
+  constructor(
+    private readonly raw: string,
+    private readonly offset: number,
+  ) {}
+
+  get needsCheck(): boolean {
+    return this.raw.includes('&') || this.raw.includes("'");
+  }
+
+  get attributes(): Readonly<Record<string, string>> {
+    if (this.record === null) this.record = this.needsCheck ? this.checkedRecord() : this.plainRecord();
+    return this.record;
+  }
+
+  attribute(name: string): string | undefined {
+    if (this.record === null && !this.needsCheck) {
+      // Walks the attributes from the start, so a name inside another attribute's value never matches.
+      const match = lookupPattern(name).exec(this.raw);
+      return match === null ? undefined : match[1];
+    }
+    const record = this.attributes;
+    return Object.hasOwn(record, name) ? record[name] : undefined;
+  }
+
+  /** Only double-quoted values without entities: splitting at the quotes alternates names and values. */
+  private plainRecord(): Record<string, string> {
+    const parts = this.raw.split('"');
+    const record: Record<string, string> = {};
+    for (let index = 0; index + 1 < parts.length; index += 2) {
+      const key = (parts[index] as string).trim().slice(0, -1).trimEnd();
+      // A repeated name (never written by Pacemaker) keeps its first value.
+      if (!Object.hasOwn(record, key)) record[key] = parts[index + 1] as string;
+    }
+    return record;
+  }
+
+  private checkedRecord(): Record<string, string> {
+    const record: Record<string, string> = {};
+    for (const match of this.raw.matchAll(oneAttribute)) {
+      const key = match[1] as string;
+      if (!Object.hasOwn(record, key)) record[key] = decode(match[2] ?? match[3] ?? '', this.offset);
+    }
+    return record;
+  }
+}
+
+const lookups = new Map<string, RegExp>();
+
+function lookupPattern(attributeName: string): RegExp {
+  let pattern = lookups.get(attributeName);
+  if (pattern === undefined) {
+    const escaped = attributeName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    pattern = new RegExp(`^(?:\\s+[\\w.:-]+\\s*=\\s*"[^"]*")*?\\s+${escaped}\\s*=\\s*"([^"]*)"`);
+    lookups.set(attributeName, pattern);
+  }
+  return pattern;
+}
+
+function addChild(parent: XmlElement, tag: string, element: XmlElement): void {
+  const existing = parent.children[tag];
+  if (existing !== undefined) existing.push(element);
+  else parent.children[tag] = [element];
+}
+
+/** Parses a whole document: the root element's name and its tree (children always in arrays). */
+export function scanXml(text: string): { root: string; element: XmlElement } {
+  const stack: Array<{ tag: string; element: XmlElement }> = [];
+  let root: { tag: string; element: XmlElement } | null = null;
+  let position = 0;
+  while (position < text.length) {
+    const next = text.indexOf('<', position);
+    const textEnd = next === -1 ? text.length : next;
+    if (textEnd > position) {
+      const content = text.slice(position, textEnd);
+      if ((stack.length === 0 && content.trim() !== '') || content.includes('&')) {
+        if (stack.length === 0) throw new XmlScanError('text outside the root element', position);
+        decode(content, position);
+      }
+    }
+    if (next === -1) break;
+    position = next;
+    if (text.startsWith('<!--', position)) {
+      const close = text.indexOf('-->', position + 4);
+      if (close === -1) throw new XmlScanError('unclosed comment', position);
+      position = close + 3;
+      continue;
+    }
+    if (text.startsWith('<?', position)) {
+      const close = text.indexOf('?>', position + 2);
+      if (close === -1) throw new XmlScanError('unclosed processing instruction', position);
+      position = close + 2;
+      continue;
+    }
+    if (text.startsWith('<!', position)) throw new XmlScanError('CDATA or DOCTYPE', position, true);
+    if (text.startsWith('</', position)) {
+      endTag.lastIndex = position;
+      const match = endTag.exec(text);
+      const open = stack.pop();
+      if (match === null) throw new XmlScanError('malformed closing tag', position);
+      if (open === undefined || open.tag !== match[1]) {
+        throw new XmlScanError(`closing tag '${match[1]}' does not match '${open?.tag ?? ''}'`, position);
+      }
+      position = endTag.lastIndex;
+      continue;
+    }
+    startTag.lastIndex = position;
+    const start = startTag.exec(text);
+    if (start === null) throw new XmlScanError("'<' that starts no tag", position);
+    const tag = start[1] as string;
+    // One native match for all attributes and the tag's end; each attribute is read when asked for.
+    attributeRegion.lastIndex = startTag.lastIndex;
+    const region = attributeRegion.exec(text);
+    if (region === null) throw new XmlScanError(`malformed attributes in tag '${tag}'`, startTag.lastIndex);
+    const element = new ScannedElement(region[1] as string, startTag.lastIndex);
+    // Values with entities or apostrophes are decoded now, so that a bad one is an error of the parse.
+    if (element.needsCheck) element.attributes;
+    const selfClosing = region[2] === '/';
+    position = attributeRegion.lastIndex;
+    const parent = stack[stack.length - 1];
+    if (parent !== undefined) addChild(parent.element, tag, element);
+    else if (root !== null) throw new XmlScanError('a second root element', next);
+    else root = { tag, element };
+    if (!selfClosing) stack.push({ tag, element });
+  }
+  const unclosed = stack[stack.length - 1];
+  if (unclosed !== undefined) throw new XmlScanError(`unclosed tag '${unclosed.tag}'`, text.length);
+  if (root === null) throw new XmlScanError('no root element', 0);
+  return { root: root.tag, element: root.element };
+}
+
+/** 1-based line and column of an offset. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
+    line++;
+    lineStart = index + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
