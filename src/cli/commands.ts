@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { playScenario, scenarios } from '../demo/scenarios.ts';
 import { modelDocument } from '../docs/modelDocument.ts';
-import { formatEvent, formatInstruction } from '../format/formatEvent.ts';
+import { formatEvent, formatFacts, formatInstruction } from '../format/formatEvent.ts';
 import { buildModelGraph, nodeNamesFor } from '../paths/modelGraph.ts';
 import { generateTestPaths } from '../paths/testPaths.ts';
 import { checkInvariants } from '../verify/invariants.ts';
@@ -47,6 +47,7 @@ export function demo(args: readonly string[], out: Output): number {
       for (const instruction of decision.instructions) {
         out.stdout(`  ${''.padEnd(34)}   ⇒ ${formatInstruction(instruction)}\n`);
       }
+      out.stdout(`  ${''.padEnd(34)}   ${formatFacts(decision.next.context)}\n`);
     }
   }
   return 0;

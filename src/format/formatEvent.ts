@@ -1,6 +1,6 @@
 /** Events and instructions as one readable phrase each, for the CLI and logs. */
 import { formatPosition } from '../../models/position.ts';
-import type { RoleMigrationEvent } from '../../models/types.ts';
+import type { RoleMigrationContext, RoleMigrationEvent } from '../../models/types.ts';
 import type { Instruction } from '../policy/decide.ts';
 
 export function formatEvent(event: RoleMigrationEvent): string {
@@ -34,4 +34,19 @@ export function formatInstruction(instruction: Instruction): string {
     default:
       return `${instruction.type} ${instruction.node}`;
   }
+}
+
+/** The cluster as the model sees it, one node after another: `node1 promoted TL 2 @ 0/2 · node2 standby …`. */
+export function formatFacts(context: RoleMigrationContext): string {
+  return Object.entries(context.nodes)
+    .map(([node, facts]) => {
+      const role = facts.instance === 'unpromoted' ? 'standby' : facts.instance;
+      const marks = [
+        facts.online ? '' : 'offline',
+        facts.instance === 'unpromoted' && !facts.streaming ? 'not streaming' : '',
+        facts.diverged ? 'diverged' : '',
+      ].filter((mark) => mark !== '');
+      return `${node} ${role} ${formatPosition(facts.position)}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
+    })
+    .join(' · ');
 }
