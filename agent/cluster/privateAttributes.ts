@@ -1,0 +1,65 @@
+/**
+ * Private node attributes through Pacemaker's `attrd_updater --private`: kept by pacemaker-attrd, never
+ * written to the CIB, so the scheduler does not react (no transition is aborted). This is where the
+ * hand-over record lives between migrate_to on the source and migrate_from on the target.
+ * Query output, one line per node: `name="N" host="H" value="V"`.
+ */
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ClusterToolError, type ClusterToolsOptions } from './promotionScores.ts';
+
+export interface PrivateAttributes {
+  set(name: string, value: string): Promise<void>;
+  /** The attribute on every node that has it. */
+  queryAll(name: string): Promise<Map<string, string>>;
+  remove(name: string): Promise<void>;
+}
+
+const queryLine = /^name="([^"]*)" host="([^"]*)" value="(.*)"$/;
+
+export function parseAttributeQuery(output: string, name: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of output.split('\n')) {
+    const match = queryLine.exec(line.trim());
+    if (match !== null && match[1] === name) values.set(match[2] as string, match[3] as string);
+  }
+  return values;
+}
+
+export function privateAttributes(options: ClusterToolsOptions): PrivateAttributes {
+  const tool = join(options.sbinDir ?? '/usr/sbin', 'attrd_updater');
+  const run = (args: string[]) =>
+    execa(tool, ['--private', ...args], {
+      env: { ...options.env, OCF_RESKEY_CRM_meta_on_node: options.node },
+      reject: false,
+      stdin: 'ignore',
+      timeout: 30_000,
+    });
+  const check = (what: string, result: Awaited<ReturnType<typeof run>>) => {
+    if (result.failed) {
+      throw new ClusterToolError(
+        `${what}: ${result.command}: ${String(result.stderr || result.shortMessage).split('\n')[0]}`,
+      );
+    }
+  };
+  return {
+    async set(name, value) {
+      if (/[\n"]/.test(value))
+        throw new ClusterToolError(`private attribute ${name}: a value may not hold quotes or newlines`);
+      check(
+        `setting ${name} on ${options.node}`,
+        await run(['--node', options.node, '--name', name, '--update', value]),
+      );
+    },
+    async queryAll(name) {
+      const result = await run(['--name', name, '--query', '--all']);
+      const values = parseAttributeQuery(String(result.stdout), name);
+      if (values.size === 0) return values;
+      check(`reading ${name}`, result);
+      return values;
+    },
+    async remove(name) {
+      check(`removing ${name} on ${options.node}`, await run(['--node', options.node, '--name', name, '--delete']));
+    },
+  };
+}

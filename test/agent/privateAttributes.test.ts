@@ -1,0 +1,57 @@
+/**
+ * Private attributes as the agents use them, against the attrd_updater TEST DOUBLE (no pacemaker-attrd runs
+ * in these tests; the real tool is exercised in the cluster tests). The query parser reads the real format.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAttributeQuery, privateAttributes } from '../../agent/cluster/privateAttributes.ts';
+import { ClusterToolError } from '../../agent/cluster/promotionScores.ts';
+
+const sbinDir = fileURLToPath(new URL('../double', import.meta.url));
+
+describe('private attributes', () => {
+  let store = '';
+  beforeAll(async () => {
+    store = await mkdtemp(join(tmpdir(), 'promigrate-attrd-'));
+  });
+  afterAll(() => rm(store, { recursive: true, force: true }));
+
+  const on = (node: string) =>
+    privateAttributes({ resource: 'pgsql', node, sbinDir, env: { PROMIGRATE_ATTRD_DIR: store } });
+
+  it('are set per node, read from every node, and removed', async () => {
+    await on('node1').set(
+      'promigrate-handover-pgsql',
+      'v1 source=node1 target=node2 timeline=2 lsn=0/3000028 verdict=pending',
+    );
+    await on('node2').set('promigrate-handover-pgsql', 'v1 other');
+    expect(await on('node3').queryAll('promigrate-handover-pgsql')).toEqual(
+      new Map([
+        ['node1', 'v1 source=node1 target=node2 timeline=2 lsn=0/3000028 verdict=pending'],
+        ['node2', 'v1 other'],
+      ]),
+    );
+    await on('node2').remove('promigrate-handover-pgsql');
+    expect([...(await on('node1').queryAll('promigrate-handover-pgsql')).keys()]).toEqual(['node1']);
+    expect((await on('node1').queryAll('nothing')).size).toBe(0);
+  });
+
+  it('refuse values the query format could not give back', async () => {
+    await expect(on('node1').set('x', 'a"b')).rejects.toThrow(ClusterToolError);
+    await expect(on('node1').set('x', 'a\nb')).rejects.toThrow(ClusterToolError);
+  });
+
+  it('parse the query output of attrd_updater, ignoring other names and noise', () => {
+    const output =
+      'name="a" host="node1" value="x y"\nname="b" host="node2" value="z"\nwarning: something\nname="a" host="node3" value=""\n';
+    expect(parseAttributeQuery(output, 'a')).toEqual(
+      new Map([
+        ['node1', 'x y'],
+        ['node3', ''],
+      ]),
+    );
+  });
+});
