@@ -61,6 +61,11 @@ function migrationOf(
   return migration === null ? null : { ...migration, transitions };
 }
 
+/** The inputs' sequence numbers from `start` to `end`, both included: the transitions a migration spanned. */
+function sequencesBetween(inputs: readonly HistoryInput[], start: number, end: number): number[] {
+  return inputs.filter((input) => input.sequence >= start && input.sequence <= end).map((input) => input.sequence);
+}
+
 export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
   const cloneIds = [...new Set(inputs.flatMap((input) => input.cib.clones.map((clone) => clone.id)))].sort();
   const migrations: Migration[] = [];
@@ -73,10 +78,6 @@ export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
       const before = inputs[index - 1] as HistoryInput;
       const after = inputs[index] as HistoryInput;
       const current = holderIn(after.cib, cloneId);
-      const spanned = (start: number) =>
-        inputs
-          .filter((input) => input.sequence >= start && input.sequence <= before.sequence)
-          .map((input) => input.sequence);
       if (previous.node !== null && current.node === previous.node && current.promotedBy !== previous.promotedBy) {
         const found = migrationOf(cloneId, primitive, previous.node, current.node, null, [before.sequence]);
         if (found !== null) migrations.push(found);
@@ -98,7 +99,7 @@ export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
           from,
           current.node,
           pending?.context ?? null,
-          spanned(pending?.start ?? before.sequence),
+          sequencesBetween(inputs, pending?.start ?? before.sequence, before.sequence),
         );
         if (found !== null) migrations.push(found);
         pending = null;
@@ -106,12 +107,10 @@ export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
       previous = current;
     }
     if (pending !== null) {
-      const last = inputs[inputs.length - 1] as HistoryInput;
-      const found = migrationOf(cloneId, primitive, pending.from, null, pending.context, [
-        ...inputs
-          .filter((input) => input.sequence >= (pending as { start: number }).start && input.sequence < last.sequence)
-          .map((input) => input.sequence),
-      ]);
+      // No following input shows an outcome for the last one: it is not counted.
+      const lastCounted = (inputs[inputs.length - 2] as HistoryInput).sequence;
+      const spanned = sequencesBetween(inputs, pending.start, lastCounted);
+      const found = migrationOf(cloneId, primitive, pending.from, null, pending.context, spanned);
       if (found !== null) migrations.push(found);
     }
   }
