@@ -25,42 +25,12 @@ export class RecordElement implements XmlElement {
 type ParsedValue = string | ParsedObject | ParsedObject[];
 type ParsedObject = { [name: string]: ParsedValue };
 
-/** Elements that may repeat anywhere in a CIB or a transition graph: always arrays. */
-const repeated = new Set([
-  'synapse',
-  'trigger',
-  'rsc_op',
-  'pseudo_event',
-  'crm_event',
-  'node',
-  'node_state',
-  'lrm_resource',
-  'lrm_rsc_op',
-  'nvpair',
-  'primitive',
-  'clone',
-  'master',
-  'group',
-  'rsc_location',
-  'rsc_colocation',
-  'rsc_order',
-  'meta_attributes',
-  'instance_attributes',
-  'utilization',
-  'transient_attributes',
-  'cluster_property_set',
-  'op',
-  'rule',
-  'expression',
-]);
-
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   parseAttributeValue: false,
   parseTagValue: false,
   trimValues: true,
-  isArray: (name) => repeated.has(name),
 });
 
 /**
