@@ -4,9 +4,13 @@
  * hand-over record lives between migrate_to on the source and migrate_from on the target.
  * Query output, one line per node: `name="N" host="H" value="V"`.
  */
-import { join } from 'node:path';
-import { execa } from 'execa';
-import { ClusterToolError, type ClusterToolsOptions } from './promotionScores.ts';
+import {
+  ClusterToolError,
+  type ClusterToolsOptions,
+  runClusterTool,
+  type ToolResult,
+  toolFailure,
+} from './clusterTool.ts';
 
 export interface PrivateAttributes {
   set(name: string, value: string): Promise<void>;
@@ -27,20 +31,9 @@ export function parseAttributeQuery(output: string, name: string): Map<string, s
 }
 
 export function privateAttributes(options: ClusterToolsOptions): PrivateAttributes {
-  const tool = join(options.sbinDir ?? '/usr/sbin', 'attrd_updater');
-  const run = (args: string[]) =>
-    execa(tool, ['--private', ...args], {
-      env: { ...options.env, OCF_RESKEY_CRM_meta_on_node: options.node },
-      reject: false,
-      stdin: 'ignore',
-      timeout: 30_000,
-    });
-  const check = (what: string, result: Awaited<ReturnType<typeof run>>) => {
-    if (result.failed) {
-      throw new ClusterToolError(
-        `${what}: ${result.command}: ${String(result.stderr || result.shortMessage).split('\n')[0]}`,
-      );
-    }
+  const run = (args: string[]) => runClusterTool(options, 'attrd_updater', ['--private', ...args]);
+  const check = (what: string, result: ToolResult) => {
+    if (result.failed) throw toolFailure(what, result);
   };
   return {
     async set(name, value) {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterToolError } from '../../agent/cluster/clusterTool.ts';
 import { parseAttributeQuery, privateAttributes } from '../../agent/cluster/privateAttributes.ts';
-import { ClusterToolError } from '../../agent/cluster/promotionScores.ts';
 
 const sbinDir = fileURLToPath(new URL('../double', import.meta.url));
 

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterToolError, promotionScores } from '../../agent/cluster/promotionScores.ts';
+import { ClusterToolError } from '../../agent/cluster/clusterTool.ts';
+import { promotionScores } from '../../agent/cluster/promotionScores.ts';
 import { explainInput } from '../../src/adapter/explain.ts';
 import { readInput } from '../../src/adapter/readInput.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
