@@ -4,10 +4,9 @@
  * Events carry positions as PostgreSQL would report them.
  */
 import { initialTransition } from 'xstate';
-import { factsOf } from '../../models/cluster.ts';
 import { roleMigrationMachine } from '../../models/roleMigration.ts';
 import type { RoleMigrationEvent } from '../../models/types.ts';
-import type { ModelSnapshot } from '../paths/pathEvents.ts';
+import { type ModelSnapshot, shutdownCheckpointEvent } from '../paths/pathEvents.ts';
 import { type Decision, decide } from '../policy/decide.ts';
 
 export interface Scenario {
@@ -24,9 +23,9 @@ export interface PlayedStep {
 }
 
 function shutdownCheckpointOf(snapshot: ModelSnapshot): RoleMigrationEvent {
-  const source = snapshot.context.handover?.source ?? '';
-  const position = factsOf(snapshot.context, source)?.position ?? { timeline: 1, lsn: 0 };
-  return { type: 'SHUTDOWN_CHECKPOINT', position: { timeline: position.timeline, lsn: position.lsn + 1 } };
+  const event = shutdownCheckpointEvent(snapshot);
+  if (event === null) throw new Error('the scenario reaches a shutdown checkpoint without a migration');
+  return event;
 }
 
 const three = ['node1', 'node2', 'node3'];

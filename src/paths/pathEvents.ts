@@ -23,6 +23,17 @@ function subjectNode(event: RoleMigrationEvent): string | null {
   return 'node' in event ? event.node : null;
 }
 
+/**
+ * The shutdown checkpoint a real migrate_to would report for the migration in progress: the checkpoint is
+ * itself a WAL record, so the final position is past everything the source wrote. Null without a record.
+ */
+export function shutdownCheckpointEvent(snapshot: ModelSnapshot): RoleMigrationEvent | null {
+  const record = snapshot.context.handover;
+  const source = record === null ? undefined : factsOf(snapshot.context, record.source);
+  if (source === undefined) return null;
+  return { type: 'SHUTDOWN_CHECKPOINT', position: { ...source.position, lsn: source.position.lsn + 1 } };
+}
+
 export function pathEvents(snapshot: ModelSnapshot, bounds: PathBounds = {}): RoleMigrationEvent[] {
   const context = snapshot.context;
   const nodes = nodeNames(context);
@@ -47,12 +58,9 @@ export function pathEvents(snapshot: ModelSnapshot, bounds: PathBounds = {}): Ro
   }
   const record = context.handover;
   if (record !== null) {
-    const source = factsOf(context, record.source);
+    const checkpoint = shutdownCheckpointEvent(snapshot);
+    if (checkpoint !== null) events.push(checkpoint);
     const target = factsOf(context, record.target);
-    // The shutdown checkpoint is itself a WAL record: the final position is past everything written before.
-    if (source !== undefined) {
-      events.push({ type: 'SHUTDOWN_CHECKPOINT', position: { ...source.position, lsn: source.position.lsn + 1 } });
-    }
     if (target !== undefined) events.push({ type: 'CAUGHT_UP', received: target.position });
   }
   events.push({ type: 'CATCH_UP_TIMEOUT' }, { type: 'INTENT_EXPIRED' });

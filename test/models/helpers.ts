@@ -2,16 +2,16 @@ import { initialTransition } from 'xstate';
 import { factsOf } from '../../models/cluster.ts';
 import { roleMigrationMachine } from '../../models/roleMigration.ts';
 import type { RoleMigrationEvent } from '../../models/types.ts';
-import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
+import { type ModelSnapshot, shutdownCheckpointEvent } from '../../src/paths/pathEvents.ts';
 import { type Decision, decide } from '../../src/policy/decide.ts';
 
 export type Step = RoleMigrationEvent | ((snapshot: ModelSnapshot) => RoleMigrationEvent);
 
 /** The source's shutdown checkpoint: one WAL record past what it wrote. */
 export const shutdownCheckpoint = (snapshot: ModelSnapshot): RoleMigrationEvent => {
-  const source = snapshot.context.handover?.source ?? '';
-  const position = factsOf(snapshot.context, source)?.position ?? { timeline: 1, lsn: 0 };
-  return { type: 'SHUTDOWN_CHECKPOINT', position: { ...position, lsn: position.lsn + 1 } };
+  const event = shutdownCheckpointEvent(snapshot);
+  if (event === null) throw new Error('no migration in progress');
+  return event;
 };
 
 export const caughtUp = (snapshot: ModelSnapshot): RoleMigrationEvent => ({
