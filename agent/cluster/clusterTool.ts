@@ -3,7 +3,7 @@
  * resource and node in the OCF environment the tools read, and failures as one line naming the command.
  */
 import { join } from 'node:path';
-import { execa, type Result } from 'execa';
+import { complaint, type ProgramResult, runProgram } from '../process/runProgram.ts';
 
 export interface ClusterToolsOptions {
   /** The primitive's id (OCF_RESOURCE_INSTANCE without a clone suffix). */
@@ -11,31 +11,35 @@ export interface ClusterToolsOptions {
   /** This node's name (OCF_RESKEY_CRM_meta_on_node). */
   readonly node: string;
   /** Where Pacemaker's tools live (HA_SBIN_DIR); /usr/sbin by default. */
-  readonly sbinDir?: string;
+  readonly sbinDir?: string | undefined;
   /** Extra environment, e.g. CIB_file for a CIB held in a file. */
   readonly env?: Readonly<Record<string, string>>;
 }
 
 export class ClusterToolError extends Error {}
 
-export type ToolResult = Result<{ reject: false; stdin: 'ignore' }>;
+export type ToolResult = ProgramResult;
 
+/** The caller's environment is passed on (CIB_file, PATH, and a test double's settings live there). */
 export function runClusterTool(
   options: ClusterToolsOptions,
   tool: string,
   args: readonly string[],
 ): Promise<ToolResult> {
-  return execa(join(options.sbinDir ?? '/usr/sbin', tool), [...args], {
-    env: { ...options.env, OCF_RESOURCE_INSTANCE: options.resource, OCF_RESKEY_CRM_meta_on_node: options.node },
-    reject: false,
-    stdin: 'ignore',
-    timeout: 30_000,
+  const inherited: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) inherited[name] = value;
+  return runProgram(join(options.sbinDir ?? '/usr/sbin', tool), args, {
+    env: {
+      ...inherited,
+      ...options.env,
+      OCF_RESOURCE_INSTANCE: options.resource,
+      OCF_RESKEY_CRM_meta_on_node: options.node,
+    },
+    timeoutMs: 30_000,
   });
 }
 
 /** `<what failed>: <command>: <the tool's first line of complaint>`. */
 export function toolFailure(what: string, result: ToolResult): ClusterToolError {
-  return new ClusterToolError(
-    `${what}: ${result.command}: ${String(result.stderr || result.shortMessage).split('\n')[0]}`,
-  );
+  return new ClusterToolError(`${what}: ${result.command}: ${complaint(result)}`);
 }

@@ -4,8 +4,8 @@
  * actions carry the same lists (the state when the transition was computed); an empty list is " ".
  */
 import type { TransitionFacts } from './facts.ts';
-import { notifyList } from './graphFacts.ts';
 import { InputError } from './inputError.ts';
+import { notifyList } from './notifyList.ts';
 
 export type OcfEnvironment = Readonly<Record<string, string | undefined>>;
 
@@ -65,4 +65,30 @@ export function environmentOfAction(
     if (name !== 'CRM_meta_op_target_rc') env[`OCF_RESKEY_${name}`] = value;
   }
   return env;
+}
+
+/** Nodes this transition knows to be online: the available list, the nodes with an instance, this node. */
+export function onlineNodes(env: OcfEnvironment): string[] {
+  const names = new Set<string>();
+  const node = meta(env, 'on_node');
+  if (node !== undefined && node !== '') names.add(node);
+  for (const name of [
+    'available',
+    'active',
+    'promoted',
+    'master',
+    'unpromoted',
+    'slave',
+    'start',
+    'promote',
+    'demote',
+  ]) {
+    for (const listed of list(env, name) ?? []) names.add(listed);
+  }
+  return [...names].sort();
+}
+
+/** Whether the action carries notify lists at all (a clone with notify=true). */
+export function hasNotifyLists(env: OcfEnvironment): boolean {
+  return Object.keys(env).some((name) => /^OCF_RESKEY_CRM_meta_notify_\w+_uname$/.test(name));
 }

@@ -1,15 +1,12 @@
 /** Transition graph (and optionally the CIB it was computed from) → TransitionFacts. */
 import { type Cib, promotedNodes } from './cib.ts';
 import type { CloneChange, ClusterContext, TransitionFacts } from './facts.ts';
+import { notifyList } from './notifyList.ts';
 import type { GraphAction, TransitionGraph } from './transitionGraph.ts';
 
 const roleOperations = ['promote', 'demote', 'stop', 'start'] as const;
 
 /** A space-separated notify list; Pacemaker writes an empty list as a single space. */
-export function notifyList(value: string | undefined): string[] {
-  return (value ?? '').split(/\s+/).filter((name) => name.length > 0);
-}
-
 function isPromotable(action: GraphAction): boolean {
   return (
     action.attribute('CRM_meta_promoted_max') !== undefined || action.attribute('CRM_meta_master_max') !== undefined

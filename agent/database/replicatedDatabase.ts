@@ -1,0 +1,52 @@
+/**
+ * What a promotable agent needs from the database it manages. The PostgreSQL agent and the database-free
+ * reference agent (`stateful`) implement this; every decision above it is shared and comes from the model.
+ * Positions are the model's: (timeline, LSN).
+ */
+import type { Position } from '../../models/position.ts';
+
+/** The instance as observed on this node, in the three-plus states an OCF monitor must tell apart. */
+export type DatabaseState =
+  | { readonly kind: 'stopped'; readonly clean: boolean; readonly position: Position | null }
+  | {
+      readonly kind: 'primary';
+      readonly position: Position;
+      /** The standbys streaming from it, by node name (application_name), with the position each has written. */
+      readonly standbys: ReadonlyMap<string, number>;
+    }
+  | { readonly kind: 'standby'; readonly position: Position; readonly streaming: boolean }
+  /** Running state unknowable (a process without a usable server, a crashed postmaster): a failure. */
+  | {
+      readonly kind: 'failed';
+      readonly reason: string;
+      readonly position: Position | null;
+      /** It failed as a primary (a crashed primary): OCF_FAILED_PROMOTED for the monitor. */
+      readonly wasPrimary: boolean;
+    };
+
+/**
+ * `installed`: software missing on this node (OCF 5); `local`: this node's set-up is wrong, e.g. no data
+ * directory (OCF 2, the clone is banned from this node only); `configured`: wrong everywhere (OCF 6).
+ */
+export interface DatabaseProblem {
+  readonly kind: 'installed' | 'local' | 'configured';
+  readonly reason: string;
+}
+
+export interface ReplicatedDatabase {
+  /** A problem that makes every action fail, or null. Cheap: runs before every action but meta-data. */
+  validate(): Promise<DatabaseProblem | null>;
+  observe(): Promise<DatabaseState>;
+  /** Starts the instance as a standby (Pacemaker's start is always to the unpromoted role). Idempotent. */
+  startStandby(): Promise<void>;
+  /** Stops the instance (fast, clean). Idempotent. */
+  stop(): Promise<void>;
+  /**
+   * Stops the primary cleanly and returns its final position: the end of its shutdown checkpoint, which
+   * connected standbys have received once the primary is down.
+   */
+  shutdownCheckpoint(): Promise<Position>;
+  promote(): Promise<void>;
+  /** What a standby has received so far (its true end of WAL), for the catch-up wait. */
+  received(): Promise<Position>;
+}

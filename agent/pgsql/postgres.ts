@@ -1,0 +1,265 @@
+/**
+ * PostgreSQL (12+, measured on 15) as a ReplicatedDatabase. Every PostgreSQL program runs as the instance
+ * owner with an argument array (never a shell, never as root). Waiting is done by polling files the server
+ * maintains (postmaster.pid, global/pg_control) every few milliseconds instead of `pg_ctl -w`, whose 100 ms
+ * poll is the largest single cost of a switchover (../shared/notes/postgresql.md).
+ */
+import { access, chown, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Position } from '../../models/position.ts';
+import { formatLsn, parseLsn } from '../../models/position.ts';
+import type { DatabaseState, ReplicatedDatabase } from '../database/replicatedDatabase.ts';
+import { complaint, runProgram } from '../process/runProgram.ts';
+import { isCleanlyShutDown, parseControlData } from './controlData.ts';
+import type { SystemUser } from './systemUser.ts';
+import { parseWaldumpLine, recordEnd } from './walRecord.ts';
+
+export interface PostgresSettings {
+  readonly bindir: string;
+  readonly pgdata: string;
+  readonly owner: SystemUser;
+  /** Where to connect: a socket directory or an address. */
+  readonly host: string;
+  readonly port: number;
+  /** The server's log file for pg_ctl; empty: the server's own logging configuration. */
+  readonly logfile: string;
+  /** The deadline of the running action, in ms since the epoch. */
+  readonly deadline: number;
+}
+
+export class PostgresError extends Error {}
+
+const pollMs = 2;
+/** DBState in pg_control (catalog/pg_control.h), a 4-byte enum after system_identifier and two versions. */
+const controlStateOffset = 16;
+const dbInProduction = 6;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The row the monitor and every decision read: one query, one process. */
+const observeSql = `SELECT pg_is_in_recovery(),
+  CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), '0/0')
+       ELSE pg_current_wal_lsn() END,
+  CASE WHEN pg_is_in_recovery() THEN '' ELSE pg_walfile_name(pg_current_wal_lsn()) END,
+  (SELECT timeline_id FROM pg_control_checkpoint()),
+  (SELECT min_recovery_end_timeline FROM pg_control_recovery()),
+  (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming'),
+  (SELECT max(substr(name, 1, 8)) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$'),
+  (SELECT string_agg(application_name || '=' || write_lsn, ',') FROM pg_stat_replication WHERE state = 'streaming')`;
+
+export interface ServerRow {
+  readonly recovery: boolean;
+  readonly position: Position;
+  readonly streaming: boolean;
+  /** Primary only: the standbys streaming from it (application_name → written LSN). */
+  readonly standbys: ReadonlyMap<string, number>;
+}
+
+/** The observe query's one row, `|`-separated, empty for NULL. */
+export function parseServerRow(line: string): ServerRow {
+  const fields = line.trim().split('|');
+  if (fields.length !== 8) throw new PostgresError(`unexpected answer from PostgreSQL: ${JSON.stringify(line)}`);
+  const [recovery, lsn, walfile, checkpointTli, minTli, receivedTli, segmentTli, standbyList] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const isStandby = recovery === 't';
+  // A primary's timeline is in its current WAL file name. A standby's is the newest it has received: its
+  // WAL receiver says so only while connected (not during a switchover), its WAL segment names always do.
+  const timeline = isStandby
+    ? Math.max(
+        Number(checkpointTli) || 1,
+        Number(minTli) || 0,
+        Number(receivedTli) || 0,
+        Number.parseInt(segmentTli || '0', 16) || 0,
+      )
+    : Number.parseInt(walfile.slice(0, 8), 16);
+  const standbys = new Map<string, number>();
+  for (const entry of standbyList === '' ? [] : standbyList.split(',')) {
+    const equals = entry.lastIndexOf('=');
+    standbys.set(entry.slice(0, equals), parseLsn(entry.slice(equals + 1)));
+  }
+  return {
+    recovery: isStandby,
+    position: { timeline, lsn: parseLsn(lsn) },
+    streaming: isStandby && receivedTli !== '',
+    standbys,
+  };
+}
+
+export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase & {
+  serverRow(): Promise<ServerRow>;
+} {
+  const program = (name: string) => join(settings.bindir, name);
+  const env = {
+    LC_ALL: 'C',
+    PGHOST: settings.host,
+    PGPORT: String(settings.port),
+    PGUSER: settings.owner.name,
+    PGDATABASE: 'postgres',
+    PGAPPNAME: 'promigrate',
+    PGCONNECT_TIMEOUT: '5',
+  };
+  const remaining = () => Math.max(1_000, settings.deadline - Date.now());
+  const check = async (name: string, args: readonly string[]) => {
+    const result = await runProgram(program(name), args, {
+      uid: settings.owner.uid,
+      gid: settings.owner.gid,
+      env,
+      timeoutMs: remaining(),
+    });
+    if (result.failed) throw new PostgresError(`${name} ${args.join(' ')}: ${complaint(result)}`);
+    return result.stdout;
+  };
+  const pidFile = join(settings.pgdata, 'postmaster.pid');
+
+  /** The postmaster's PID and status line, or null when none runs (a stale file after a crash included). */
+  async function postmaster(): Promise<{ pid: number; status: string } | null> {
+    const text = await readFile(pidFile, 'utf8').catch(() => null);
+    if (text === null) return null;
+    const lines = text.split('\n');
+    const pid = Number(lines[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    // A killed postmaster can linger as a zombie before it is reaped: that is not running.
+    const procStat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    if (procStat === null || /^\d+ \(.*\) [ZX]/.test(procStat)) return null;
+    return { pid, status: (lines[7] ?? '').trim() };
+  }
+
+  async function controlData() {
+    return parseControlData(await check('pg_controldata', ['-D', settings.pgdata]));
+  }
+
+  async function controlState(): Promise<number> {
+    const buffer = await readFile(join(settings.pgdata, 'global', 'pg_control'));
+    return buffer.readUInt32LE(controlStateOffset);
+  }
+
+  async function until(what: string, done: () => Promise<boolean>): Promise<void> {
+    while (!(await done())) {
+      if (Date.now() > settings.deadline) throw new PostgresError(`timed out waiting for ${what}`);
+      await sleep(pollMs);
+    }
+  }
+
+  async function serverRow(): Promise<ServerRow> {
+    return parseServerRow(await check('psql', ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-c', observeSql]));
+  }
+
+  async function asOwner(path: string, content: string): Promise<void> {
+    await writeFile(path, content);
+    await chown(path, settings.owner.uid, settings.owner.gid);
+  }
+
+  async function stop(): Promise<void> {
+    if ((await postmaster()) === null) return;
+    await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
+    await until('PostgreSQL to stop', async () => (await postmaster()) === null);
+  }
+
+  return {
+    async validate() {
+      for (const name of ['pg_ctl', 'psql', 'pg_controldata', 'pg_waldump']) {
+        if (
+          !(await access(program(name)).then(
+            () => true,
+            () => false,
+          ))
+        ) {
+          return { kind: 'installed', reason: `${program(name)} not found (bindir)` };
+        }
+      }
+      const data = await stat(join(settings.pgdata, 'PG_VERSION')).catch(() => null);
+      if (data === null) return { kind: 'local', reason: `${settings.pgdata} is not a PostgreSQL data directory` };
+      if (data.uid !== settings.owner.uid) {
+        return { kind: 'local', reason: `${settings.pgdata} is not owned by ${settings.owner.name}` };
+      }
+      return null;
+    },
+
+    async observe(): Promise<DatabaseState> {
+      const running = await postmaster();
+      if (running === null) {
+        const data = await controlData();
+        if (isCleanlyShutDown(data)) return { kind: 'stopped', clean: true, position: data.checkpoint };
+        if (data.state === 'in production') {
+          return {
+            kind: 'failed',
+            reason: 'PostgreSQL is not running and was not shut down cleanly (a crashed primary)',
+            position: data.checkpoint,
+            wasPrimary: true,
+          };
+        }
+        return { kind: 'stopped', clean: false, position: data.minRecoveryEnd ?? data.checkpoint };
+      }
+      try {
+        const row = await serverRow();
+        return row.recovery
+          ? { kind: 'standby', position: row.position, streaming: row.streaming }
+          : { kind: 'primary', position: row.position, standbys: row.standbys };
+      } catch (error) {
+        return {
+          kind: 'failed',
+          reason: `PostgreSQL runs (pid ${running.pid}) but does not answer: ${(error as Error).message}`,
+          position: null,
+          wasPrimary: false,
+        };
+      }
+    },
+
+    async startStandby() {
+      const running = await postmaster();
+      if (running !== null && (running.status === 'standby' || running.status === 'ready')) return;
+      await asOwner(join(settings.pgdata, 'standby.signal'), '');
+      const logArgs = settings.logfile === '' ? [] : ['-l', settings.logfile];
+      await check('pg_ctl', ['-D', settings.pgdata, ...logArgs, '-W', '-s', 'start']);
+      await until('PostgreSQL to accept connections as a standby', async () => {
+        const now = await postmaster();
+        return now !== null && (now.status === 'standby' || now.status === 'ready');
+      });
+    },
+
+    stop,
+
+    async shutdownCheckpoint() {
+      await stop();
+      const data = await controlData();
+      if (data.state !== 'shut down')
+        throw new PostgresError(`after the shutdown the cluster state is "${data.state}"`);
+      const { timeline, lsn } = data.checkpoint;
+      const dump = await check('pg_waldump', [
+        '-p',
+        join(settings.pgdata, 'pg_wal'),
+        '-t',
+        String(timeline),
+        '-s',
+        formatLsn(lsn),
+        '-n',
+        '1',
+      ]);
+      const record = parseWaldumpLine(dump.split('\n')[0] ?? '');
+      if (record.description !== 'CHECKPOINT_SHUTDOWN' || record.start !== lsn) {
+        throw new PostgresError(`the latest checkpoint is not a shutdown checkpoint: ${record.description}`);
+      }
+      return { timeline, lsn: recordEnd(lsn, record.totalLength) };
+    },
+
+    async promote() {
+      await check('pg_ctl', ['-D', settings.pgdata, '-W', '-s', 'promote']);
+      await until('the promotion to complete', async () => (await controlState()) === dbInProduction);
+      await until('PostgreSQL to accept writes', async () => !(await serverRow()).recovery);
+    },
+
+    async received() {
+      return (await serverRow()).position;
+    },
+
+    serverRow,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * What the agent reads from and writes to the cluster: the published node records and election positions
+ * (private attributes, no cluster reaction) and promotion scores (crm_attribute --promotion, which the
+ * scheduler reads). Scores are written only when they change: a write aborts the running transition, and
+ * a monitor that rewrote them every time would cost a process per standby.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClusterToolsOptions } from '../cluster/clusterTool.ts';
+import { privateAttributes } from '../cluster/privateAttributes.ts';
+import { promotionScores } from '../cluster/promotionScores.ts';
+
+export interface ClusterAccess {
+  /** Every node's published record (`promigrate-<resource>`). */
+  readRecords(): Promise<Map<string, string>>;
+  /** Every node's election position (`promigrate-position-<resource>`). */
+  readPositions(): Promise<Map<string, string>>;
+  writeRecord(node: string, text: string): Promise<void>;
+  writePosition(text: string): Promise<void>;
+  /** Sets promotion scores, skipping those already set to the same value by this node. */
+  setScores(scores: Readonly<Record<string, number>>): Promise<string[]>;
+}
+
+interface CachedScore {
+  readonly score: number;
+  readonly at: number;
+}
+
+/** Other nodes may have set a score since (a refused promotion does): rewrite unchanged scores now and then. */
+const scoreRefreshMs = 60_000;
+
+export function recordAttribute(resource: string): string {
+  return `promigrate-${resource}`;
+}
+
+export function positionAttribute(resource: string): string {
+  return `promigrate-position-${resource}`;
+}
+
+export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir: string }): ClusterAccess {
+  const attributes = privateAttributes(options);
+  const forNode = (node: string) => privateAttributes({ ...options, node });
+  const cacheFile = join(options.stateDir, `${options.resource}@${options.node}.scores.json`);
+  const readCache = async (): Promise<Record<string, CachedScore>> => {
+    const text = await readFile(cacheFile, 'utf8').catch(() => '{}');
+    try {
+      return JSON.parse(text) as Record<string, CachedScore>;
+    } catch {
+      return {};
+    }
+  };
+  return {
+    readRecords: () => attributes.queryAll(recordAttribute(options.resource)),
+    readPositions: () => attributes.queryAll(positionAttribute(options.resource)),
+    writeRecord: (node, text) => forNode(node).set(recordAttribute(options.resource), text),
+    writePosition: (text) => attributes.set(positionAttribute(options.resource), text),
+    async setScores(scores) {
+      const cached = await readCache();
+      const now = Date.now();
+      const changed = Object.entries(scores).filter(([node, score]) => {
+        const entry = cached[node];
+        return entry === undefined || entry.score !== score || now - entry.at > scoreRefreshMs;
+      });
+      if (changed.length === 0) return [];
+      // One after the other: offline (CIB_file) the tool rewrites the whole file, and concurrent writers clash.
+      for (const [node, score] of changed) await promotionScores({ ...options, node }).set(score);
+      for (const [node, score] of changed) cached[node] = { score, at: now };
+      await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+      const temporary = `${cacheFile}.${process.pid}`;
+      await writeFile(temporary, JSON.stringify(cached));
+      await rename(temporary, cacheFile);
+      return changed.map(([node, score]) => `${node}=${score}`);
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Promotion scores (`crm_attribute --promotion`): the scheduler promotes the instance with the highest one.
+ * They steer Pacemaker; safety never depends on them (every promote asks the model). Pacemaker treats
+ * ±1,000,000 as ±INFINITY, and -INFINITY + INFINITY = -INFINITY: a refused node is set to -INFINITY so
+ * that even a move constraint towards it cannot have it promoted again before it caught up.
+ */
+import { electableNodes, isAvailableStandby } from '../../models/cluster.ts';
+import type { NodeName, RoleMigrationContext } from '../../models/types.ts';
+
+export const primaryScore = 1001;
+const bestStandbyScore = 1000;
+const rankStep = 10;
+export const forbidden = -1_000_000;
+
+/** The primary's monitor: itself first, then its streaming standbys ranked by the position they wrote. */
+export function promotedScores(self: NodeName, standbys: ReadonlyMap<string, number>): Record<NodeName, number> {
+  const scores: Record<NodeName, number> = { [self]: primaryScore };
+  const distinct = [...new Set(standbys.values())].sort((a, b) => b - a);
+  for (const [node, written] of standbys) {
+    if (node !== self) scores[node] = bestStandbyScore - rankStep * distinct.indexOf(written);
+  }
+  return scores;
+}
+
+/** A refused promotion: never this node for now; the hand-over's source, or else the best electable node. */
+export function refusalScores(context: RoleMigrationContext, self: NodeName): Record<NodeName, number> {
+  const scores: Record<NodeName, number> = { [self]: forbidden };
+  const source = context.handover?.source;
+  const favoured =
+    source !== undefined && source !== self && isAvailableStandby(context, source)
+      ? source
+      : electableNodes(context).find((node) => node !== self);
+  if (favoured !== undefined) scores[favoured] = primaryScore;
+  return scores;
+}

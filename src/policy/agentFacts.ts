@@ -1,0 +1,131 @@
+/**
+ * What one agent action knows, turned into the model's PersistedFacts: this node's own instance (observed
+ * now), the other nodes as this transition's notify lists describe them, and what the nodes published
+ * between actions (their records and election positions). Pure; the agent gathers, this derives.
+ *
+ * Other nodes' positions are only trusted when published recently (an election's pre-promote notify);
+ * an unknown position counts as the lowest, so an unknown node neither blocks nor wins an election.
+ * Records on a timeline older than the newest one known are stale and never used.
+ */
+import { comparePositions, type Position } from '../../models/position.ts';
+import type { HandOver, Instance, NodeName } from '../../models/types.ts';
+import type { CloneChange } from '../adapter/facts.ts';
+import type { NodeRecord, PublishedHandover } from './nodeRecord.ts';
+import type { ObservedNode, PersistedFacts } from './reconstructSnapshot.ts';
+
+export interface OwnInstance {
+  readonly instance: Instance;
+  /** Null when the instance cannot tell (a server that does not answer). */
+  readonly position: Position | null;
+  readonly streaming: boolean;
+}
+
+export interface AgentObservation {
+  readonly node: NodeName;
+  readonly own: OwnInstance;
+  /** This transition's lists (null with notify=false: the action is all that is known). */
+  readonly change: CloneChange | null;
+  /** Nodes this transition lists as online (available), own node included. */
+  readonly online: readonly NodeName[];
+  readonly records: ReadonlyMap<NodeName, NodeRecord>;
+  /** Positions published for an election, per node. */
+  readonly positions: ReadonlyMap<NodeName, NodeRecord>;
+  readonly now: number;
+  /** How old a published position may be and still count. */
+  readonly positionTtlMs: number;
+}
+
+const unknownPosition: Position = { timeline: 1, lsn: 0 };
+
+function latest(positions: readonly Position[]): Position | null {
+  return positions.reduce<Position | null>(
+    (best, position) => (best === null || comparePositions(position, best) > 0 ? position : best),
+    null,
+  );
+}
+
+/** The newest timeline anyone is known to be on: own, published positions, and promotions (fork + 1). */
+export function newestKnownTimeline(observation: AgentObservation): number {
+  const timelines = [observation.own.position?.timeline ?? 1];
+  for (const record of observation.records.values()) {
+    if (record.fork !== undefined) timelines.push(record.fork.timeline + 1);
+  }
+  for (const record of observation.positions.values()) {
+    if (record.position !== undefined) timelines.push(record.position.position.timeline);
+  }
+  return Math.max(...timelines);
+}
+
+function instanceOf(change: CloneChange | null, node: NodeName): Instance {
+  if (change === null) return 'unpromoted';
+  const leaving = change.demote.includes(node) || change.stop.includes(node);
+  if (change.promotedBefore.includes(node) && !leaving) return 'promoted';
+  if (change.stop.includes(node) && !change.start.includes(node)) return 'stopped';
+  return 'unpromoted';
+}
+
+function freshHandover(observation: AgentObservation, newest: number): PublishedHandover | null {
+  const candidates = [...observation.records.entries()]
+    .map(([node, record]) => (record.handover && record.handover.handover.source === node ? record.handover : null))
+    .filter((record): record is PublishedHandover => record !== null && record.handover.final.timeline >= newest);
+  candidates.sort((a, b) => comparePositions(b.handover.final, a.handover.final));
+  return candidates[0] ?? null;
+}
+
+/**
+ * Whether this node went past the point where the newest timeline forked off its own: it cannot follow
+ * without pg_rewind. Only a definite divergence is reported; PostgreSQL refuses the rest itself.
+ */
+export function hasDiverged(own: Position | null, records: ReadonlyMap<NodeName, NodeRecord>): boolean {
+  if (own === null) return false;
+  return [...records.values()].some(
+    ({ fork }) => fork !== undefined && fork.timeline === own.timeline && own.lsn > fork.lsn,
+  );
+}
+
+export function agentFacts(observation: AgentObservation): PersistedFacts {
+  const { node: self, own, change, records } = observation;
+  const newest = newestKnownTimeline(observation);
+  const handover = freshHandover(observation, newest);
+  const published = (node: NodeName): Position | null => {
+    const entry = observation.positions.get(node)?.position;
+    return entry !== undefined && observation.now - entry.at <= observation.positionTtlMs ? entry.position : null;
+  };
+  const names = new Set<NodeName>([self, ...observation.online, ...records.keys()]);
+  if (handover !== null) for (const node of [handover.handover.source, handover.handover.target]) names.add(node);
+  const nodes: Record<NodeName, ObservedNode> = {};
+  for (const node of [...names].sort()) {
+    if (node === self) {
+      nodes[node] = {
+        online: true,
+        instance: own.instance,
+        position: own.position ?? unknownPosition,
+        streaming: own.streaming,
+        diverged: own.instance !== 'promoted' && hasDiverged(own.position, records),
+      };
+      continue;
+    }
+    const isSource = handover?.handover.source === node;
+    nodes[node] = {
+      online: observation.online.includes(node) || (change === null && isSource),
+      instance: instanceOf(change, node),
+      position: published(node) ?? (isSource && handover !== null ? handover.handover.final : unknownPosition),
+      streaming: true,
+      diverged: false,
+    };
+  }
+  const demoted = [...records.values()]
+    .map((record) => record.demoted)
+    .filter((position): position is Position => position !== undefined && position.timeline >= newest);
+  const forks = [...records.entries()].filter(([, record]) => record.fork !== undefined);
+  forks.sort(([, a], [, b]) => comparePositions(b.fork as Position, a.fork as Position));
+  const handoverFacts: HandOver | null = handover === null ? null : handover.handover;
+  return {
+    nodes,
+    handover: handoverFacts,
+    handoverAborted: handover?.verdict === 'aborted',
+    demotedAt: latest(demoted),
+    intent: null,
+    lastPromoted: change?.promotedBefore[0] ?? forks[0]?.[0] ?? null,
+  };
+}
