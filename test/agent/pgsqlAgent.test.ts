@@ -94,4 +94,69 @@ describe('ocf:promigrate:pgsql on real PostgreSQL', () => {
       expect(result.promote.stderr).toMatch(/target received \S+ ≥ \S+, promoting/);
     }
   });
+
+  /** Cuts a standby's replication: its primary_conninfo points at a closed port (restore: the usual one). */
+  const cut = async (node: string) => {
+    await instance(node).query(
+      `ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=1 user=postgres application_name=${node}'`,
+    );
+    await instance(node).query('SELECT pg_reload_conf()');
+  };
+  const restore = async (node: string) => {
+    await instance(node).query('ALTER SYSTEM RESET primary_conninfo');
+    await followWhicheverIsPrimary([instance(node)], set.instances);
+  };
+
+  it('aborts a switchover to a cut-off target: refused, the source is promoted again, nothing lost (PAF#225 too)', async () => {
+    const source = (await primaryNow()) as string;
+    const target = nodes.find((node) => node !== source && node !== 'node3') as string;
+    await cut(target);
+    await waitFor(`${target} cut off`, async () => !(await streamsFrom(source, target)));
+    const { result, report } = await underWrites(async () => {
+      await sleep(200); // the source writes what the cut target will never receive
+      const moved = await harness.switchover(source, target);
+      // Pacemaker's next move after the failed promote; the election that lost data with PAF (PAF#225):
+      // the lagging target may not be promoted, even with the move's constraint still towards it.
+      const election = await harness.promoteAfterFailure(target);
+      const records = await harness.records();
+      const again = await harness.promoteAfterFailure(source);
+      return { ...moved, election, records, again };
+    });
+    const transcript = harness.transcript();
+    expect(result.promote.code, transcript).toBe(1);
+    expect(result.promote.stderr).toMatch(/target received \S+ < \S+, refusing/);
+    expect(result.promote.stderr).toMatch(/ocf-exit-reason:promotion of node\d refused: /);
+    expect(result.election.code, transcript).toBe(1);
+    expect(result.election.stderr).toMatch(/only the source, or a node holding its final position|behind/);
+    expect(result.again.code, transcript).toBe(0);
+    expect(await primaryNow()).toBe(source);
+    expect(await lostWrites(instance(source), report.acknowledged)).toEqual([]);
+    expect(result.records[source]).toMatch(new RegExp(`handover=${source}>${target}@\\S+:aborted`));
+    expect(await harness.score(target)).toBe(-1_000_000);
+    await restore(target);
+    await waitFor(`${target} following ${source} again`, () => streamsFrom(source, target));
+  });
+
+  it('completes a switchover split over two transitions (the promote comes without the demote lists)', async () => {
+    const source = (await primaryNow()) as string;
+    const target = nodes.find((node) => node !== source) as string;
+    await waitFor(`${target} streaming from ${source}`, () => streamsFrom(source, target));
+    const { result, report } = await underWrites(async () => {
+      const demote = await harness.demoteRound({
+        active: nodes,
+        promoted: [source],
+        demote: [source],
+        promote: [target],
+      });
+      // Transition N+1: computed after the demote, nobody promoted, no demote list: it looks like an election.
+      const promote = await harness.promoteRound({ active: nodes, promoted: [], promote: [target] });
+      return { demote, promote };
+    });
+    expect(result.demote.code, harness.transcript()).toBe(0);
+    expect(result.promote.code, harness.transcript()).toBe(0);
+    expect(result.promote.stderr).toContain('PROMOTE switchover.handedOver → switchover.rejoining');
+    expect(await primaryNow()).toBe(target);
+    expect(await lostWrites(instance(target), report.acknowledged)).toEqual([]);
+    await waitFor(`${source} streaming from ${target}`, () => streamsFrom(target, source));
+  });
 });
