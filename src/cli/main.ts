@@ -2,6 +2,7 @@
 import { InputError } from '../adapter/inputError.ts';
 import { check, demo, model, type Output, paths, UsageError } from './commands.ts';
 import { explain } from './explain.ts';
+import { installAgents } from './installAgents.ts';
 import { usage } from './usage.ts';
 
 declare const PROMIGRATE_VERSION: string;
@@ -12,6 +13,7 @@ const commands: Record<string, (args: readonly string[], out: Output) => number 
   check,
   model,
   explain,
+  'install-agents': installAgents,
 };
 
 export async function run(argv: readonly string[], out: Output, err: Output): Promise<number> {

@@ -7,6 +7,9 @@ Usage:
   promigrate paths [--nodes N] [--json]  test paths generated from the statechart, with their coverage
   promigrate check [--nodes N] [--json]  check the model's invariants on every reachable state
   promigrate model                       the model as Markdown with a Mermaid diagram (docs/model.md)
+  promigrate install-agents [--ocf-root DIR]
+                                         install ocf:promigrate:pgsql and :stateful as
+                                         DIR/resource.d/promigrate/{pgsql,stateful} (default /usr/lib/ocf)
   promigrate --help | --version
 
 Options:

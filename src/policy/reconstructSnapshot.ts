@@ -56,7 +56,8 @@ export function restingStateOf(context: RoleMigrationContext, handoverAborted: b
 export function reconstructSnapshot(facts: PersistedFacts): ModelSnapshot {
   const nodes: Record<NodeName, NodeFacts> = {};
   for (const [node, observed] of Object.entries(facts.nodes)) nodes[node] = { ...observed };
-  if (Object.keys(nodes).length < 2) throw new InconsistentFacts('a promotable clone needs at least 2 nodes');
+  // One node is a legitimate view: clone-max=1, or notify=false before any other node published a record.
+  if (Object.keys(nodes).length === 0) throw new InconsistentFacts('no node is known');
   const context: RoleMigrationContext = {
     nodes,
     handover: facts.handover,

@@ -22,6 +22,11 @@ describe('promigrate CLI', () => {
     ],
     [['check', '--bogus'], /^promigrate check: Unknown option '--bogus'/],
     [['demo', 'extra'], /^promigrate demo: Unexpected argument 'extra'/],
+    [
+      ['install-agents', '--ocf-root', 'usr/lib/ocf'],
+      /^promigrate install-agents: --ocf-root expects an absolute directory, got "usr\/lib\/ocf"$/,
+    ],
+    [['install-agents', '/usr/lib/ocf'], /^promigrate install-agents: Unexpected argument '\/usr\/lib\/ocf'/],
   ])('rejects %j with one line on stderr and exit code 2', async (args, message) => {
     const result = await promigrate(...args);
     expect(result.exitCode).toBe(2);
