@@ -17,8 +17,14 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { promigrate: 'src/cli/main.ts', 'bench-adapter': 'bench/adapterScaling.ts' },
+  entryPoints: {
+    promigrate: 'src/cli/main.ts',
+    'bench-adapter': 'bench/adapterScaling.ts',
+    'bench-agents': 'bench/agentSwitchover.ts',
+  },
   outdir: 'dist',
+  // pg (the benchmark's client) loads its optional native binding lazily; it is not installed.
+  external: ['pg-native'],
   banner: { js: requireBanner },
 });
 

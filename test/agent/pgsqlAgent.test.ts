@@ -3,7 +3,7 @@
  * Every scenario runs under a bounded INSERT stream and ends by checking that no acknowledged row is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentHarness } from '../fixtures/agentHarness.ts';
+import { AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
 import {
   createInstances,
   followWhicheverIsPrimary,
@@ -51,7 +51,7 @@ describe('ocf:promigrate:pgsql on real PostgreSQL', () => {
     await followWhicheverIsPrimary(set.instances);
     await prepareTable(set.instances);
     harness = await AgentHarness.create({
-      agent: 'pgsql',
+      agent: promigrateAgent('pgsql'),
       nodes,
       parameters: (node) => ({
         pgdata: instance(node).dataDir,
@@ -59,6 +59,7 @@ describe('ocf:promigrate:pgsql on real PostgreSQL', () => {
         pgport: String(instance(node).port),
         logfile: `${instance(node).home}/server.log`,
         catch_up_timeout: '2',
+        state_dir: `${instance(node).home}/agent-state`,
       }),
     });
   }, 120_000);
