@@ -4,7 +4,7 @@
  * maintains (postmaster.pid, global/pg_control) every few milliseconds instead of `pg_ctl -w`, whose 100 ms
  * poll is the largest single cost of a switchover (../shared/notes/postgresql.md).
  */
-import { access, chown, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, chown, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Position } from '../../models/position.ts';
 import { formatLsn, parseLsn } from '../../models/position.ts';
@@ -30,6 +30,8 @@ export interface PostgresSettings {
 export class PostgresError extends Error {}
 
 const pollMs = 2;
+/** How long a started postmaster may take to write its lock file before the start counts as failed. */
+const startGraceMs = 3_000;
 /** DBState in pg_control (catalog/pg_control.h), a 4-byte enum after system_identifier and two versions. */
 const controlStateOffset = 16;
 const dbInProduction = 6;
@@ -132,8 +134,50 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
     return { pid, status: (lines[7] ?? '').trim() };
   }
 
+  /** The newest timeline with a history file in pg_wal, and where it branched off its parent. */
+  async function newestHistory(): Promise<Position | null> {
+    const names = await readdir(join(settings.pgdata, 'pg_wal')).catch(() => [] as string[]);
+    const newest = names
+      .filter((name) => /^[0-9A-F]{8}\.history$/.test(name))
+      .sort()
+      .at(-1);
+    if (newest === undefined) return null;
+    const lines = (await readFile(join(settings.pgdata, 'pg_wal', newest), 'utf8')).trim().split('\n');
+    const switchPoint = (lines.at(-1) ?? '').split(/\s+/)[1] ?? '';
+    return { timeline: Number.parseInt(newest.slice(0, 8), 16), lsn: parseLsn(switchPoint) };
+  }
+
+  /** The PID of a lock file whose postmaster is dead but not yet reaped (a zombie), or null. */
+  async function stalePostmaster(): Promise<number | null> {
+    const text = await readFile(pidFile, 'utf8').catch(() => null);
+    const pid = text === null ? Number.NaN : Number(text.split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    return (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)) === null ? null : pid;
+  }
+
   async function controlData() {
     return parseControlData(await check('pg_controldata', ['-D', settings.pgdata]));
+  }
+
+  /**
+   * An instance that stopped without a clean shutdown holds WAL past its latest checkpoint: its true end of
+   * WAL is the end of the last valid record from there on. pg_waldump stops with an error at that point.
+   */
+  async function endOfWal(checkpoint: Position): Promise<Position> {
+    // A promotion after the latest checkpoint started a timeline pg_control does not name yet: read from its
+    // switch point (the newest .history file's last entry), since pg_waldump does not follow timelines.
+    const newest = await newestHistory();
+    const from = newest !== null && newest.timeline > checkpoint.timeline ? newest : checkpoint;
+    const result = await runProgram(
+      program('pg_waldump'),
+      ['-p', join(settings.pgdata, 'pg_wal'), '-t', String(from.timeline), '-s', formatLsn(from.lsn)],
+      { uid: settings.owner.uid, gid: settings.owner.gid, env, timeoutMs: remaining() },
+    );
+    const records = result.stdout.split('\n').filter((line) => line.startsWith('rmgr:'));
+    const last = records.at(-1);
+    if (last === undefined) return from;
+    const record = parseWaldumpLine(last);
+    return { timeline: from.timeline, lsn: Math.max(from.lsn, recordEnd(record.start, record.totalLength)) };
   }
 
   async function controlState(): Promise<number> {
@@ -192,11 +236,13 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
           return {
             kind: 'failed',
             reason: 'PostgreSQL is not running and was not shut down cleanly (a crashed primary)',
-            position: data.checkpoint,
+            position: await endOfWal(data.checkpoint),
             wasPrimary: true,
           };
         }
-        return { kind: 'stopped', clean: false, position: data.minRecoveryEnd ?? data.checkpoint };
+        const recovered = data.minRecoveryEnd ?? data.checkpoint;
+        const from = recovered.lsn >= data.checkpoint.lsn ? recovered : data.checkpoint;
+        return { kind: 'stopped', clean: false, position: await endOfWal(from) };
       }
       try {
         const row = await serverRow();
@@ -215,12 +261,20 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
 
     async startStandby() {
       const running = await postmaster();
-      if (running !== null && (running.status === 'standby' || running.status === 'ready')) return;
-      await asOwner(join(settings.pgdata, 'standby.signal'), '');
-      const logArgs = settings.logfile === '' ? [] : ['-l', settings.logfile];
-      await check('pg_ctl', ['-D', settings.pgdata, ...logArgs, '-W', '-s', 'start']);
+      if (running === null) {
+        // PostgreSQL refuses to start while the PID in its lock file exists, and a killed postmaster's
+        // does until it is reaped (1–2 s late on some machines): wait for that, bounded by the action.
+        await until('the previous postmaster to be reaped', async () => (await stalePostmaster()) === null);
+        await asOwner(join(settings.pgdata, 'standby.signal'), '');
+        const logArgs = settings.logfile === '' ? [] : ['-l', settings.logfile];
+        await check('pg_ctl', ['-D', settings.pgdata, ...logArgs, '-W', '-s', 'start']);
+      }
+      const started = Date.now();
       await until('PostgreSQL to accept connections as a standby', async () => {
         const now = await postmaster();
+        if (now === null && Date.now() - started > startGraceMs) {
+          throw new PostgresError(`PostgreSQL did not start${settings.logfile === '' ? '' : ` (see ${settings.logfile})`}`);
+        }
         return now !== null && (now.status === 'standby' || now.status === 'ready');
       });
     },

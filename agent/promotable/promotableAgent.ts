@@ -139,7 +139,7 @@ async function migrateTo(
     logDecision(context, demote, decision);
   }
   if (decision.kind !== 'transition' || instruction(decision, 'demote') === undefined) {
-    return failure(OcfExit.ERR_GENERIC, `demote of ${deps.node} refused: ${unhandledReason(decision)}`);
+    return failure(OcfExit.ERR_GENERIC, refusalReason(decision, 'demote', deps.node));
   }
   const final = await deps.database.shutdownCheckpoint();
   const base = withoutSwitchoverFields(gathered.records.get(deps.node));
@@ -162,6 +162,11 @@ async function migrateTo(
   }
   await Promise.all([deps.cluster.writeRecord(deps.node, formatNodeRecord(record)), deps.database.startStandby()]);
   return success();
+}
+
+/** Why an action is refused: the model's own sentence when it refused, else what the model lacked. */
+function refusalReason(decision: Decision, action: string, node: NodeName): string {
+  return instruction(decision, 'refuse')?.reason ?? `${action} of ${node} refused: ${unhandledReason(decision)}`;
 }
 
 function unhandledReason(decision: Decision): string {
@@ -214,7 +219,7 @@ async function migrateFrom(
   }
   const refusal = instruction(decision, 'refuse');
   if (refusal !== undefined || decision.kind === 'unhandled') {
-    return refuse(deps, context, gathered, snapshot, unhandledReason(decision));
+    return refuse(deps, context, gathered, snapshot, refusalReason(decision, 'promote', deps.node));
   }
   if (instruction(decision, 'promote') === undefined) {
     return failure(OcfExit.ERR_GENERIC, `the model gave no promote instruction (${unhandledReason(decision)})`);
@@ -248,7 +253,7 @@ async function refuse(
   }
   const changed = await deps.cluster.setScores(refusalScores(snapshot.context, deps.node));
   if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
-  return failure(OcfExit.ERR_GENERIC, `promotion of ${deps.node} refused: ${reason}`);
+  return failure(OcfExit.ERR_GENERIC, reason);
 }
 
 export function promotableHandlers(makeDependencies: DependencyFactory): Record<string, ActionHandler> {
@@ -297,7 +302,7 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
     const decision = decide(gathered.snapshot, event);
     logDecision(context, event, decision);
     if (instruction(decision, 'follow') === undefined) {
-      return failure(OcfExit.ERR_GENERIC, `start of ${deps.node} refused: ${unhandledReason(decision)}`);
+      return failure(OcfExit.ERR_GENERIC, refusalReason(decision, 'start', deps.node));
     }
     await deps.database.startStandby();
     return success();

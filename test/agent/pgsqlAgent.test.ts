@@ -3,14 +3,14 @@
  * Every scenario runs under a bounded INSERT stream and ends by checking that no acknowledged row is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
+import { type ActionResult, AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
 import {
   createInstances,
   followWhicheverIsPrimary,
   type InstanceSet,
   type PostgresInstance,
 } from '../fixtures/postgresInstances.ts';
-import { lostWrites, prepareTable, WriteLoop } from '../fixtures/writeLoop.ts';
+import { lostWrites, prepareTable, WriteLoop, type WriteReport } from '../fixtures/writeLoop.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,7 +126,7 @@ describe('ocf:promigrate:pgsql on real PostgreSQL', () => {
     const transcript = harness.transcript();
     expect(result.promote.code, transcript).toBe(1);
     expect(result.promote.stderr).toMatch(/target received \S+ < \S+, refusing/);
-    expect(result.promote.stderr).toMatch(/ocf-exit-reason:promotion of node\d refused: /);
+    expect(result.promote.stderr).toMatch(/ocf-exit-reason:switchover node\d→node\d aborted: node\d received /);
     expect(result.election.code, transcript).toBe(1);
     expect(result.election.stderr).toMatch(/only the source, or a node holding its final position|behind/);
     expect(result.again.code, transcript).toBe(0);
@@ -159,5 +159,84 @@ describe('ocf:promigrate:pgsql on real PostgreSQL', () => {
     expect(await primaryNow()).toBe(target);
     expect(await lostWrites(instance(target), report.acknowledged)).toEqual([]);
     await waitFor(`${source} streaming from ${target}`, () => streamsFrom(target, source));
+  });
+
+  it('aborts a switchover to a lagging target (its WAL receiver stalled): refused, the source promoted again, nothing lost', async () => {
+    const source = (await primaryNow()) as string;
+    const target = nodes.find((node) => node !== source && node !== 'node3') as string;
+    await waitFor(`${target} streaming from ${source}`, () => streamsFrom(source, target));
+    const receiver = Number(await instance(target).query('SELECT pid FROM pg_stat_wal_receiver'));
+    expect(receiver).toBeGreaterThan(0);
+    // Connected but not receiving (hung I/O, say): the source's shutdown waits for it until wal_sender_timeout.
+    process.kill(receiver, 'SIGSTOP');
+    let result: Awaited<ReturnType<AgentHarness['switchover']>> & { again: ActionResult };
+    let report: WriteReport;
+    try {
+      ({ result, report } = await underWrites(async () => {
+        await sleep(200);
+        const moved = await harness.switchover(source, target);
+        const again = await harness.promoteAfterFailure(source);
+        return { ...moved, again };
+      }));
+    } finally {
+      process.kill(receiver, 'SIGCONT');
+    }
+    expect(result.promote.code, harness.transcript()).toBe(1);
+    expect(result.promote.stderr).toMatch(/target received \S+ < \S+, refusing/);
+    expect(result.again.code, harness.transcript()).toBe(0);
+    expect(await primaryNow()).toBe(source);
+    expect(await lostWrites(instance(source), report.acknowledged)).toEqual([]);
+    await waitFor(`${target} following ${source} again`, () => streamsFrom(source, target), 20_000);
+  });
+
+  it('switches over through the native interface: migrate_to on the source, migrate_from on the target', async () => {
+    const source = (await primaryNow()) as string;
+    const target = nodes.find((node) => node !== source) as string;
+    await waitFor(`${target} streaming from ${source}`, () => streamsFrom(source, target));
+    const { result, report } = await underWrites(() => harness.migrate(source, target));
+    expect(result.migrateFrom.code, harness.transcript()).toBe(0);
+    expect(result.migrateTo.stderr).toContain('MIGRATE_TO promoted → switchover.demotingSource');
+    expect(result.migrateFrom.stderr).toContain('MIGRATE_FROM switchover.handedOver → switchover.rejoining');
+    expect(await primaryNow()).toBe(target);
+    expect(await lostWrites(instance(target), report.acknowledged)).toEqual([]);
+    await waitFor(`${source} streaming from ${target}`, () => streamsFrom(target, source));
+  });
+
+  it('with notify=false: a demote records its final position; a target holding it is promoted, a cut one refused', async () => {
+    const quiet = { notify: 'false' };
+    const source = (await primaryNow()) as string;
+    const [target, lagging] = nodes.filter((node) => node !== source) as [string, string];
+    await waitFor(`${target} streaming from ${source}`, () => streamsFrom(source, target));
+    await cut(lagging);
+    await waitFor(`${lagging} cut off`, async () => !(await streamsFrom(source, lagging)));
+    const { result, report } = await underWrites(async () => {
+      await sleep(200);
+      const demote = await harness.run(source, 'demote', quiet);
+      const refused = await harness.run(lagging, 'promote', quiet);
+      const promote = await harness.run(target, 'promote', quiet);
+      return { demote, refused, promote };
+    });
+    expect(result.demote.code, harness.transcript()).toBe(0);
+    expect(result.demote.stderr).toContain('demoted with no successor named');
+    expect(result.refused.code, harness.transcript()).toBe(1);
+    expect(result.refused.stderr).toMatch(/is behind the demoted primary's final position/);
+    expect(result.promote.code, harness.transcript()).toBe(0);
+    expect(await primaryNow()).toBe(target);
+    expect(await lostWrites(instance(target), report.acknowledged)).toEqual([]);
+    await restore(lagging);
+    await waitFor(`${lagging} following ${target}`, () => streamsFrom(target, lagging));
+    await waitFor(`${source} following ${target}`, () => streamsFrom(target, source));
+  });
+
+  it('stops and starts a standby: monitor 7 when stopped, 0 once it streams again; both are idempotent', async () => {
+    const primary = (await primaryNow()) as string;
+    const standby = nodes.find((node) => node !== primary) as string;
+    for (let round = 0; round < 2; round++) expect((await harness.run(standby, 'stop')).code).toBe(0);
+    expect((await harness.run(standby, 'monitor', { interval: '16000' })).code).toBe(7);
+    expect((await harness.run(standby, 'monitor')).code).toBe(7);
+    for (let round = 0; round < 2; round++)
+      expect((await harness.run(standby, 'start')).code, harness.transcript()).toBe(0);
+    expect((await harness.run(standby, 'monitor', { interval: '16000' })).code).toBe(0);
+    await waitFor(`${standby} following ${primary}`, () => streamsFrom(primary, standby));
   });
 });
