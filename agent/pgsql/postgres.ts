@@ -273,7 +273,9 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       await until('PostgreSQL to accept connections as a standby', async () => {
         const now = await postmaster();
         if (now === null && Date.now() - started > startGraceMs) {
-          throw new PostgresError(`PostgreSQL did not start${settings.logfile === '' ? '' : ` (see ${settings.logfile})`}`);
+          throw new PostgresError(
+            `PostgreSQL did not start${settings.logfile === '' ? '' : ` (see ${settings.logfile})`}`,
+          );
         }
         return now !== null && (now.status === 'standby' || now.status === 'ready');
       });
