@@ -17,3 +17,13 @@ export function absolutePath(value: string): string | null {
 export function seconds(value: string): string | null {
   return Number(value) >= 0 ? null : 'expected 0 or more seconds';
 }
+
+/**
+ * pg_ctl runs the server through /bin/sh with paths in double quotes, where `"`, `$`, `` ` `` and `\` are
+ * still special: such a path would be code to pg_ctl, so it is refused. Spaces, `;` and `'` are fine.
+ */
+export function pgCtlPath(value: string): string | null {
+  const problem = absolutePath(value);
+  if (problem !== null) return problem;
+  return /["$`\\]/.test(value) ? 'may not contain " $ ` or \\ (pg_ctl passes paths through a shell)' : null;
+}

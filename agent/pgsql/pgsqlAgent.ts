@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { AgentDefinition } from '../ocf/agentDefinition.ts';
 import { nodeName } from '../ocf/nodeName.ts';
-import { absolutePath, noControlCharacters, seconds } from '../ocf/parameterChecks.ts';
+import { absolutePath, noControlCharacters, pgCtlPath, seconds } from '../ocf/parameterChecks.ts';
 import type { ActionContext } from '../ocf/runAgent.ts';
 import { clusterAccess } from '../promotable/clusterAccess.ts';
 import { actionDeadline, promotableActions } from '../promotable/promotableActions.ts';
@@ -36,7 +36,7 @@ export const pgsqlAgent: AgentDefinition = {
       type: 'string',
       shortdesc: 'Data directory',
       longdesc: 'The PostgreSQL data directory (postgresql.conf may live elsewhere only through the data directory).',
-      check: absolutePath,
+      check: pgCtlPath,
     },
     {
       name: 'bindir',
@@ -44,7 +44,7 @@ export const pgsqlAgent: AgentDefinition = {
       shortdesc: 'PostgreSQL programs',
       longdesc: 'Where pg_ctl, psql, pg_controldata and pg_waldump are.',
       default: '/usr/lib/postgresql/15/bin',
-      check: absolutePath,
+      check: pgCtlPath,
     },
     {
       name: 'system_user',
@@ -76,7 +76,7 @@ export const pgsqlAgent: AgentDefinition = {
       shortdesc: 'Server log for pg_ctl',
       longdesc: 'Passed to pg_ctl -l when not empty; empty leaves logging to the server configuration.',
       default: '',
-      check: (value) => (value === '' ? null : absolutePath(value)),
+      check: (value) => (value === '' ? null : pgCtlPath(value)),
     },
     {
       name: 'catch_up_timeout',
