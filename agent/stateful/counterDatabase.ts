@@ -62,11 +62,14 @@ export class CounterStore {
     return updated;
   }
 
-  /** Hands `position` to every connected standby on the same timeline, as PostgreSQL's walsender does. */
+  /**
+   * Hands `position` to every connected standby behind it, as PostgreSQL's walsender does; a standby on an
+   * older timeline follows the new one (recovery_target_timeline = 'latest') unless it went past the fork.
+   */
   async push(position: Position): Promise<void> {
     for (const [name, peer] of await this.peers()) {
       const follows = peer.role === 'standby' && peer.link === 'connected';
-      if (follows && peer.position.timeline === position.timeline && peer.position.lsn < position.lsn) {
+      if (follows && comparePositions(peer.position, position) < 0 && peer.position.lsn <= position.lsn) {
         await this.write({ ...peer, position }, name);
       }
     }
