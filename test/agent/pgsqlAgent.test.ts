@@ -3,7 +3,7 @@
  * Every scenario runs under a bounded INSERT stream and ends by checking that no acknowledged row is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActionResult, AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
+import { type ActionResult, AgentHarness, notifyMeta, promigrateAgent } from '../fixtures/agentHarness.ts';
 import {
   createInstances,
   followWhicheverIsPrimary,
@@ -238,5 +238,34 @@ describe('ocf:promigrate:pgsql on real PostgreSQL', () => {
       expect((await harness.run(standby, 'start')).code, harness.transcript()).toBe(0);
     expect((await harness.run(standby, 'monitor', { interval: '16000' })).code).toBe(0);
     await waitFor(`${standby} following ${primary}`, () => streamsFrom(primary, standby));
+  });
+
+  it("standby of the primary's node (demote and stop of the source, promote of the target) is a switchover too", async () => {
+    const source = (await primaryNow()) as string;
+    const target = nodes.find((node) => node !== source) as string;
+    await waitFor(`${target} streaming from ${source}`, () => streamsFrom(source, target));
+    const lists = { active: nodes, promoted: [source], demote: [source], stop: [source], promote: [target] };
+    const { result, report } = await underWrites(async () => {
+      const demote = await harness.demoteRound(lists);
+      await harness.notify('pre', 'stop', lists);
+      const stop = await harness.run(source, 'stop', notifyMeta(lists, nodes));
+      await harness.notify('post', 'stop', lists);
+      const promote = await harness.promoteRound({ ...lists, active: nodes.filter((node) => node !== source) });
+      return { demote, stop, promote };
+    });
+    expect(result.demote.stderr).toContain(`MIGRATE_TO promoted → switchover.demotingSource`);
+    expect(result.stop.code).toBe(0);
+    expect(result.promote.code, harness.transcript()).toBe(0);
+    expect(result.promote.stderr).toMatch(/target received \S+ ≥ \S+, promoting/);
+    expect(await primaryNow()).toBe(target);
+    expect(await lostWrites(instance(target), report.acknowledged)).toEqual([]);
+    // The node leaves standby: its instance starts and follows the new primary.
+    const start = await harness.run(
+      source,
+      'start',
+      notifyMeta({ active: [target], promoted: [target], start: [source] }, nodes),
+    );
+    expect(start.code, harness.transcript()).toBe(0);
+    await waitFor(`${source} streaming from ${target}`, () => streamsFrom(target, source));
   });
 });
