@@ -74,7 +74,8 @@ describe('inconsistent facts', () => {
     expect(() => reconstructSnapshot(facts)).toThrow(new InconsistentFacts('two promoted instances: node1, node2'));
   });
 
-  it('one node is not a promotable clone', () => {
-    expect(() => reconstructSnapshot({ ...facts, nodes: { node1: node } })).toThrow(InconsistentFacts);
+  it('no node at all is refused; one node is a legitimate view (clone-max=1, or notify=false)', () => {
+    expect(() => reconstructSnapshot({ ...facts, nodes: {} })).toThrow(new InconsistentFacts('no node is known'));
+    expect(reconstructSnapshot({ ...facts, nodes: { node1: node } }).value).toBe('promoted');
   });
 });
