@@ -28,12 +28,16 @@ await build({
   banner: { js: requireBanner },
 });
 
+// The agents are CommonJS: installed without an extension, Node loads them as CommonJS directly (an ESM
+// file without one is parsed twice, to detect its syntax). The model's actions are imported lazily: esbuild
+// defers their initialisation, so monitor and notify do not set up the statechart.
 const agents = { pgsql: 'agent/pgsql/main.ts', stateful: 'agent/stateful/main.ts' };
 await build({
   ...common,
+  format: 'cjs',
   entryPoints: agents,
   outdir: 'dist/agents',
-  outExtension: { '.js': '.mjs' },
-  banner: { js: `#!${process.execPath}\n${requireBanner}` },
+  outExtension: { '.js': '.cjs' },
+  banner: { js: `#!${process.execPath}` },
 });
-for (const name of Object.keys(agents)) chmodSync(`dist/agents/${name}.mjs`, 0o755);
+for (const name of Object.keys(agents)) chmodSync(`dist/agents/${name}.cjs`, 0o755);

@@ -3,13 +3,9 @@ import { runAgent } from '../ocf/runAgent.ts';
 import { promotableHandlers } from '../promotable/promotableAgent.ts';
 import { pgsqlAgent, pgsqlDependencies } from './pgsqlAgent.ts';
 
-process.exitCode = await runAgent(
-  pgsqlAgent,
-  promotableHandlers(pgsqlDependencies),
-  process.argv.slice(2),
-  process.env,
-  {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  },
-);
+runAgent(pgsqlAgent, promotableHandlers(pgsqlDependencies), process.argv.slice(2), process.env, {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+}).then((code) => {
+  process.exitCode = code;
+});

@@ -15,7 +15,7 @@ export const agentNames = ['pgsql', 'stateful'] as const;
 
 /** Where the build leaves the agents: beside the bundled CLI, in dist/agents. */
 function bundledAgent(name: string): string {
-  return fileURLToPath(new URL(`./agents/${name}.mjs`, import.meta.url));
+  return fileURLToPath(new URL(`./agents/${name}.cjs`, import.meta.url));
 }
 
 export async function installAgents(args: readonly string[], out: Output): Promise<number> {
