@@ -1,6 +1,8 @@
-// Bundles the CLI, the benchmarks and the OCF agents into single ESM files: fast start, no TypeScript at run
-// time. The agents get a `#!` line with the absolute path of this Node, since pacemaker-execd runs them directly.
-import { chmodSync, readFileSync } from 'node:fs';
+// Bundles the CLI, the benchmarks and the OCF agents into single files: fast start, no TypeScript at run
+// time. The agents are laid out as in an OCF root (dist/ocf), as `promigrate install-agents` installs them:
+// resource.d/promigrate/<agent> is a small shell entry point, lib/promigrate/<agent>.cjs the bundle; the
+// entry point names the absolute path of this Node, since pacemaker-execd runs agents directly.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -28,16 +30,20 @@ await build({
   banner: { js: requireBanner },
 });
 
-// The agents are CommonJS: installed without an extension, Node loads them as CommonJS directly (an ESM
-// file without one is parsed twice, to detect its syntax). The model's actions are imported lazily: esbuild
-// defers their initialisation, so monitor and notify do not set up the statechart.
+// The agent bundles are CommonJS (no import.meta, no ESM loader). The model's actions are imported lazily:
+// esbuild defers their initialisation, so monitor and notify do not set up the statechart.
 const agents = { pgsql: 'agent/pgsql/main.ts', stateful: 'agent/stateful/main.ts' };
 await build({
   ...common,
   format: 'cjs',
   entryPoints: agents,
-  outdir: 'dist/agents',
+  outdir: 'dist/ocf/lib/promigrate',
   outExtension: { '.js': '.cjs' },
-  banner: { js: `#!${process.execPath}` },
 });
-for (const name of Object.keys(agents)) chmodSync(`dist/agents/${name}.cjs`, 0o755);
+const entryPoint = readFileSync('agent/shim/entryPoint.sh', 'utf8');
+mkdirSync('dist/ocf/resource.d/promigrate', { recursive: true });
+for (const name of Object.keys(agents)) {
+  const path = `dist/ocf/resource.d/promigrate/${name}`;
+  writeFileSync(path, entryPoint.replaceAll('@AGENT@', name).replaceAll('@NODE@', process.execPath));
+  chmodSync(path, 0o755);
+}

@@ -30,6 +30,10 @@ export type DependencyFactory = (context: ActionContext) => Promise<PromotableDe
 
 const modelActions = () => import('./modelActions.ts');
 
+function isIdleNotify(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.OCF_RESKEY_CRM_meta_notify_type !== 'pre' || env.OCF_RESKEY_CRM_meta_notify_operation !== 'promote';
+}
+
 export function promotableHandlers(makeDependencies: DependencyFactory): Record<string, ActionHandler> {
   const withDeps =
     (action: (deps: PromotableDependencies, context: ActionContext) => Promise<OcfResult>): ActionHandler =>
@@ -73,11 +77,8 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
   const migrateSource = (context: ActionContext) => context.env.OCF_RESKEY_CRM_meta_migrate_source ?? '';
   const migrateTarget = (context: ActionContext) => context.env.OCF_RESKEY_CRM_meta_migrate_target ?? '';
 
-  const notify = async (deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> => {
-    const type = context.env.OCF_RESKEY_CRM_meta_notify_type;
-    const operation = context.env.OCF_RESKEY_CRM_meta_notify_operation;
-    if (type !== 'pre' || operation !== 'promote') return success();
-    // An election may follow: publish this node's true end of WAL for the promoting node to compare.
+  /** The pre-promote notify: an election may follow, so this node publishes its true end of WAL. */
+  const prePromoteNotify = async (deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> => {
     const facts = factsFromEnvironment('notify', context.env);
     const change = facts.clones[0];
     if (change !== undefined && classifyChange(change, facts)?.kind === 'switchover') return success();
@@ -95,7 +96,9 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
     monitor: withDeps(monitor),
     promote: withDeps(async (deps, context) => (await modelActions()).promote(deps, context, null)),
     demote: withDeps(async (deps, context) => (await modelActions()).demote(deps, context, null)),
-    notify: withDeps(notify),
+    // Only a pre-promote notify has work, so the others are answered before any validation, exactly as the
+    // shell entry point (agent/shim/entryPoint.sh) answers them without starting Node.
+    notify: async (context) => (isIdleNotify(context.env) ? success() : withDeps(prePromoteNotify)(context)),
     migrate_to: withDeps(async (deps, context) => {
       if (migrateSource(context) !== deps.node || migrateTarget(context) === '') {
         return failure(OcfExit.ERR_ARGS, 'migrate_to needs CRM_meta_migrate_source (this node) and _target');

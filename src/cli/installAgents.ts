@@ -1,9 +1,9 @@
 /**
- * `promigrate install-agents [--ocf-root DIR]`: puts the bundled agents where Pacemaker looks for them,
- * `DIR/resource.d/promigrate/{pgsql,stateful}` (default OCF root /usr/lib/ocf). Each file is written beside
- * its destination and renamed over it, so a cluster that runs a monitor meanwhile sees the old agent or the
- * new one, never half of one. Mode 755: pacemaker-execd runs agents directly, and ocf-tester checks that
- * another user can read the meta-data.
+ * `promigrate install-agents [--ocf-root DIR]`: puts the built agents where Pacemaker looks for them, as the
+ * build lays them out in dist/ocf: DIR/resource.d/promigrate/{pgsql,stateful}, the entry points execd runs
+ * (mode 755), and DIR/lib/promigrate/{pgsql,stateful}.cjs, the bundles they start (mode 644). Default OCF
+ * root /usr/lib/ocf. Each file is written beside its destination and renamed over it, bundles first, so a
+ * cluster that runs a monitor meanwhile sees the old agent or the new one, never half of one.
  */
 import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
@@ -13,9 +13,27 @@ import { type Output, UsageError } from './commands.ts';
 
 export const agentNames = ['pgsql', 'stateful'] as const;
 
-/** Where the build leaves the agents: beside the bundled CLI, in dist/agents. */
-function bundledAgent(name: string): string {
-  return fileURLToPath(new URL(`./agents/${name}.cjs`, import.meta.url));
+/** The built files, relative to an OCF root, with their modes: bundles before the entry points that run them. */
+const installed = agentNames.flatMap((name) => [
+  { path: join('lib', 'promigrate', `${name}.cjs`), mode: 0o644 },
+  { path: join('resource.d', 'promigrate', name), mode: 0o755 },
+]);
+
+/** Where the build leaves them: beside the bundled CLI, in dist/ocf. */
+function built(path: string): string {
+  return join(fileURLToPath(new URL('./ocf/', import.meta.url)), path);
+}
+
+async function install(source: string, destination: string, mode: number): Promise<void> {
+  const temporary = `${destination}.${process.pid}.tmp`;
+  try {
+    await copyFile(source, temporary);
+    await chmod(temporary, mode);
+    await rename(temporary, destination);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 export async function installAgents(args: readonly string[], out: Output): Promise<number> {
@@ -34,26 +52,18 @@ export async function installAgents(args: readonly string[], out: Output): Promi
   if (!isAbsolute(ocfRoot) || /[\0\n]/.test(ocfRoot)) {
     throw new UsageError(`--ocf-root expects an absolute directory, got ${JSON.stringify(ocfRoot)}`);
   }
-  for (const name of agentNames) {
-    const source = bundledAgent(name);
-    if ((await stat(source).catch(() => null)) === null) {
-      throw new UsageError(`${source} is missing: run npm run build first`);
+  for (const { path } of installed) {
+    if ((await stat(built(path)).catch(() => null)) === null) {
+      throw new UsageError(`${built(path)} is missing: run npm run build first`);
     }
   }
-  const provider = join(ocfRoot, 'resource.d', 'promigrate');
-  await mkdir(provider, { recursive: true, mode: 0o755 });
+  for (const { path, mode } of installed) {
+    const destination = join(ocfRoot, path);
+    await mkdir(join(destination, '..'), { recursive: true, mode: 0o755 });
+    await install(built(path), destination, mode);
+  }
   for (const name of agentNames) {
-    const destination = join(provider, name);
-    const temporary = `${destination}.${process.pid}.tmp`;
-    try {
-      await copyFile(bundledAgent(name), temporary);
-      await chmod(temporary, 0o755);
-      await rename(temporary, destination);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    out.stdout(`installed ocf:promigrate:${name} as ${destination}\n`);
+    out.stdout(`installed ocf:promigrate:${name} as ${join(ocfRoot, 'resource.d', 'promigrate', name)}\n`);
   }
   return 0;
 }
