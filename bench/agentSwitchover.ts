@@ -278,6 +278,13 @@ const stepMedians = (label: string) => {
   return [...byStep.entries()].map(([name, times]) => `${name} ${median(times).toFixed(0)} ms`).join(', ');
 };
 const ms = (value: number) => `${value.toFixed(0)} ms`;
+const nodeStarts: number[] = [];
+for (let index = 0; index < 20; index++) {
+  const started = performance.now();
+  await execa(process.execPath, ['-e', '0']);
+  nodeStarts.push(performance.now() - started);
+}
+const nodeStart = median(nodeStarts);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
 const section = `<!-- bench:agents -->
@@ -304,6 +311,16 @@ PAF: ${stepMedians(paf.label)}.
 
 Required: monitor and total switchover no slower than PAF (ratios ≤ 1.00). Aims: write unavailability ≤ 0.6×
 PAF's and within 1.5× of the floor.
+
+How the two differ, per action: promigrate starts one Node process (its notifications with nothing to do
+are answered by its shell entry point without Node) and runs psql once per observation; PAF runs a dozen
+processes per action (a full validation each time: \`pacemakerd --version\`, \`crm_resource --meta\`,
+\`postgres -C\` twice, pg_controldata, pg_isready, psql, crm_node, and crm_master for every score). The
+cluster tools are the same for both: the real crm_attribute / crm_master / crm_resource on a CIB file
+(about 25 ms a call here, like a query of a live CIB), and shell doubles for attrd_updater and crm_node.
+PAF's figures in ../shared/notes/paf.md (1.35 s switchover, 121 / 87 ms monitor) were measured with file
+stubs in place of the Pacemaker tools and on a faster moment of this machine (\`node -e 0\` 59 ms there,
+${ms(nodeStart)} during this run, median of 20), which is why only ratios from one run are compared.
 <!-- /bench:agents -->`;
 
 process.stdout.write(`${section}\n`);
