@@ -17,6 +17,10 @@ export interface GraphAction {
   attribute(name: string): string | undefined;
   /** Ids of the actions this one waits for. */
   readonly inputs: readonly number[];
+  /** Its synapse's priority: an aborted transition still starts the synapses above the abort's priority. */
+  readonly priority: number;
+  /** The primitive's `class`, `provider` and `type`, for resource operations. */
+  readonly agent: { readonly class: string; readonly provider: string; readonly type: string } | null;
 }
 
 export interface TransitionGraph {
@@ -26,13 +30,21 @@ export interface TransitionGraph {
 
 const kinds: readonly GraphActionKind[] = ['rsc_op', 'pseudo_event', 'crm_event'];
 
-function toAction(kind: GraphActionKind, element: XmlElement, inputs: number[], source: string): GraphAction {
+function toAction(
+  kind: GraphActionKind,
+  element: XmlElement,
+  inputs: number[],
+  priority: number,
+  source: string,
+): GraphAction {
   const id = Number(attribute(element, 'id'));
   const operation = attribute(element, 'operation');
   if (!Number.isInteger(id) || operation === undefined) {
     throw new InputError(source, `<${kind}> without a numeric id or an operation`);
   }
   const values = child(element, 'attributes');
+  const primitive = child(element, 'primitive');
+  const agentClass = attribute(primitive, 'class');
   return {
     id,
     kind,
@@ -45,6 +57,15 @@ function toAction(kind: GraphActionKind, element: XmlElement, inputs: number[], 
     },
     attribute: (name) => attribute(values, name),
     inputs,
+    priority,
+    agent:
+      agentClass === undefined
+        ? null
+        : {
+            class: agentClass,
+            provider: attribute(primitive, 'provider') ?? '',
+            type: attribute(primitive, 'type') ?? '',
+          },
   };
 }
 
@@ -54,9 +75,10 @@ export function transitionGraphFromElement(element: XmlElement, source: string):
     const inputs = children(child(synapse, 'inputs'), 'trigger').flatMap((trigger) =>
       kinds.flatMap((kind) => children(trigger, kind).map((input) => Number(attribute(input, 'id')))),
     );
+    const priority = Number(attribute(synapse, 'priority') ?? '0') || 0;
     for (const kind of kinds) {
       for (const action of children(child(synapse, 'action_set'), kind)) {
-        const parsed = toAction(kind, action, inputs, source);
+        const parsed = toAction(kind, action, inputs, priority, source);
         byId.set(parsed.id, parsed);
       }
     }
