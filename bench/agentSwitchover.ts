@@ -43,7 +43,7 @@ function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const set = await createInstances(nodes, 54501);
+const set = await createInstances(nodes, 25501);
 const instance = (node: string) => set.instances.find((each) => each.name === node) as PostgresInstance;
 
 async function query(node: string, sql: string): Promise<string | null> {

@@ -19,6 +19,11 @@ export interface ClusterAccess {
   writePosition(text: string): Promise<void>;
   /** Sets promotion scores, skipping those already set to the same value by this node. */
   setScores(scores: Readonly<Record<string, number>>): Promise<string[]>;
+  /**
+   * Sets this node's score to `score` when it has none at all; true when it did. The cluster is asked at
+   * most once a minute: what this node last saw or set is remembered like the scores it set.
+   */
+  ensureOwnScore(score: number): Promise<boolean>;
 }
 
 interface CachedScore {
@@ -49,6 +54,12 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
       return {};
     }
   };
+  const writeCache = async (cached: Record<string, CachedScore>) => {
+    await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+    const temporary = `${cacheFile}.${process.pid}`;
+    await writeFile(temporary, JSON.stringify(cached));
+    await rename(temporary, cacheFile);
+  };
   return {
     readRecords: () => attributes.queryAll(recordAttribute(options.resource)),
     readPositions: () => attributes.queryAll(positionAttribute(options.resource)),
@@ -65,11 +76,20 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
       // One after the other: offline (CIB_file) the tool rewrites the whole file, and concurrent writers clash.
       for (const [node, score] of changed) await promotionScores({ ...options, node }).set(score);
       for (const [node, score] of changed) cached[node] = { score, at: now };
-      await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
-      const temporary = `${cacheFile}.${process.pid}`;
-      await writeFile(temporary, JSON.stringify(cached));
-      await rename(temporary, cacheFile);
+      await writeCache(cached);
       return changed.map(([node, score]) => `${node}=${score}`);
+    },
+    async ensureOwnScore(score) {
+      const cached = await readCache();
+      const now = Date.now();
+      const own = cached[options.node];
+      if (own !== undefined && now - own.at <= scoreRefreshMs) return false;
+      const scores = promotionScores(options);
+      const current = await scores.get();
+      if (current === null) await scores.set(score);
+      cached[options.node] = { score: current ?? score, at: now };
+      await writeCache(cached);
+      return current === null;
     },
   };
 }

@@ -13,7 +13,7 @@ import type { ReplicatedDatabase } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
 import type { ActionContext, ActionHandler } from '../ocf/runAgent.ts';
 import type { ClusterAccess } from './clusterAccess.ts';
-import { promotedScores } from './scores.ts';
+import { candidateScore, promotedScores } from './scores.ts';
 
 export interface PromotableDependencies {
   readonly node: NodeName;
@@ -61,6 +61,9 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
         return { code: OcfExit.RUNNING_PROMOTED };
       }
       case 'standby':
+        if (await deps.cluster.ensureOwnScore(candidateScore)) {
+          context.log(`no promotion score yet: ${candidateScore} set, so that an election can promote a node`);
+        }
         return success();
       case 'stopped':
         return { code: OcfExit.NOT_RUNNING };

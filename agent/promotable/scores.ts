@@ -11,6 +11,12 @@ export const primaryScore = 1001;
 const bestStandbyScore = 1000;
 const rankStep = 10;
 export const forbidden = -1_000_000;
+/**
+ * A standby that finds no promotion score at all (a new cluster, or one whose primary is gone without
+ * having ranked the standbys) sets this on itself, so that the scheduler promotes someone: that promote is
+ * an election, which refuses any node that is not the most advanced and points the scores at the best.
+ */
+export const candidateScore = 1;
 
 /** The primary's monitor: itself first, then its streaming standbys ranked by the position they wrote. */
 export function promotedScores(self: NodeName, standbys: ReadonlyMap<string, number>): Record<NodeName, number> {

@@ -28,7 +28,7 @@ describe('pg_controldata', () => {
     await chown(work, Number(uid), Number(gid));
     const data = join(work, 'data');
     await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    const options = `-c port=54391 -c listen_addresses='' -c unix_socket_directories=${work}`;
+    const options = `-c port=25391 -c listen_addresses='' -c unix_socket_directories=${work}`;
     // With a log file, the server does not hold our output pipe open.
     await asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(work, 'server.log'), '-w', '-s', 'start']);
     const running = parseControlData((await asPostgres('pg_controldata', [data])).stdout);

@@ -26,7 +26,7 @@ describe('ocf-tester', () => {
     await symlink('/usr/sbin/crm_attribute', join(dir, 'sbin', 'crm_attribute'));
     await symlink(resolve('test/double/attrd_updater'), join(dir, 'sbin', 'attrd_updater'));
     cluster = await OfflineCluster.create({ nodes: 2, clones: [{ id: 'tested-clone', primitive: 'tested' }] });
-    postgres = await createInstances(['node1'], 54461);
+    postgres = await createInstances(['node1'], 25461);
   }, 120_000);
   afterAll(async () => {
     await postgres?.dispose();

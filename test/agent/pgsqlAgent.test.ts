@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('ocf:promigrate:pgsql on real PostgreSQL', () => {
   let s: PgsqlScenario;
   beforeAll(async () => {
-    s = await PgsqlScenario.create(nodes, 54431, { catch_up_timeout: '2' });
+    s = await PgsqlScenario.create(nodes, 25431, { catch_up_timeout: '2' });
   }, 120_000);
   afterAll(async () => {
     await s?.dispose();

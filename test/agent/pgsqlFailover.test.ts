@@ -31,7 +31,7 @@ const isGone = async (pid: number) => {
 describe('ocf:promigrate:pgsql failover on real PostgreSQL', () => {
   let s: PgsqlScenario;
   beforeAll(async () => {
-    s = await PgsqlScenario.create(nodes, 54471);
+    s = await PgsqlScenario.create(nodes, 25471);
   }, 120_000);
   afterAll(async () => {
     await s?.dispose();

@@ -35,7 +35,7 @@ describe('ocf:promigrate:pgsql parameters', () => {
   const valid = () => ({
     pgdata: join(dir, 'nowhere'),
     pghost: '127.0.0.1',
-    pgport: '54491',
+    pgport: '25491',
     state_dir: join(dir, 'state'),
   });
 
@@ -88,7 +88,7 @@ describe('ocf:promigrate:pgsql parameters', () => {
       '-c',
       'printf "%s\\n" "$1" >> "$2"',
       'sh',
-      "listen_addresses = '127.0.0.1'\nport = 54491\nunix_socket_directories = ''",
+      "listen_addresses = '127.0.0.1'\nport = 25491\nunix_socket_directories = ''",
       join(hostile, 'postgresql.conf'),
     ]);
     const logs = join(dir, "logs; 'x'");

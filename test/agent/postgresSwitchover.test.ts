@@ -34,7 +34,7 @@ const received = async (standby: PostgresInstance) => parseLsn(await standby.que
 
 describe('PostgreSQL switchover facts', () => {
   it('a connected standby receives the shutdown checkpoint; promoted, the old primary follows it', async () => {
-    set = await createInstances(['node1', 'node2', 'node3'], 54411);
+    set = await createInstances(['node1', 'node2', 'node3'], 25411);
     const [node1, node2, node3] = set.instances as [PostgresInstance, PostgresInstance, PostgresInstance];
     await node1.query('CREATE TABLE acknowledged (id int PRIMARY KEY)');
     await node1.query('INSERT INTO acknowledged SELECT generate_series(1, 100)');
@@ -65,7 +65,7 @@ describe('PostgreSQL switchover facts', () => {
   }, 90_000);
 
   it('a cut standby misses the shutdown checkpoint, and a restarted standby does not report its end of WAL', async () => {
-    set = await createInstances(['node1', 'node2'], 54421);
+    set = await createInstances(['node1', 'node2'], 25421);
     const [node1, node2] = set.instances as [PostgresInstance, PostgresInstance];
     await node1.query('CREATE TABLE acknowledged (id int PRIMARY KEY)');
     await node2.query("ALTER SYSTEM SET primary_conninfo = ''");

@@ -1,0 +1,258 @@
+/**
+ * Plays Pacemaker's controller on one machine with Pacemaker's own scheduler: the cluster state is a CIB
+ * file; each transition is computed by the real `crm_simulate`, parsed by the adapter, and its actions run
+ * in graph order (all inputs confirmed, in parallel otherwise) by invoking the real agents with the
+ * environment pacemaker-execd gives them; the real outcomes are written back into the CIB's status the way
+ * the controller records them, and the next transition is computed from there until nothing is left to do.
+ * Aborts as the controller does them: a failed action aborts at its synapse's priority + 1, a change of
+ * transient attributes (an agent's score, a fail count) at INFINITY; actions in flight finish, and
+ * synapses above the abort's priority (notifications) still run. ../shared/notes/executor.md has why.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { type GraphAction, parseTransitionGraph, type TransitionGraph } from '../adapter/transitionGraph.ts';
+import { type AgentProcessResult, runAsExecd } from './agentProcess.ts';
+import { failCountAfter, type OperationOutcome, operationEntries } from './operationRecord.ts';
+
+export interface ControllerSpec {
+  /** The CIB file that is the cluster's state. */
+  readonly cib: string;
+  /** Where graphs and scratch files go. */
+  readonly workDir: string;
+  /** The OCF root whose resource.d holds the agents the CIB names. */
+  readonly ocfRoot: (provider: string) => string;
+  /** What every agent process on `node` gets besides the action's own variables (tools, CIB_file, …). */
+  readonly environment: (node: string) => Readonly<Record<string, string>>;
+  readonly log?: (line: string) => void;
+}
+
+export interface ExecutedAction {
+  readonly action: GraphAction;
+  readonly result: AgentProcessResult | null;
+  readonly ok: boolean;
+  readonly ms: number;
+}
+
+export interface TransitionReport {
+  readonly transition: number;
+  readonly graph: TransitionGraph;
+  readonly executed: readonly ExecutedAction[];
+  readonly aborted: boolean;
+}
+
+const infinity = 1_000_000;
+
+export class Controller {
+  private transition = 0;
+  private callId = 0;
+  private readonly lock: string;
+
+  constructor(readonly spec: ControllerSpec) {
+    this.lock = `${spec.cib}.lock`;
+  }
+
+  /** A Pacemaker tool on the CIB file, serialised with every other writer (the file is rewritten in place). */
+  async tool(command: string, args: readonly string[]): Promise<string> {
+    const result = await execa('flock', [this.lock, command, ...args], {
+      env: { CIB_file: this.spec.cib, CIB_shadow_dir: this.spec.workDir, PCMK_logfacility: 'none' },
+      stdin: 'ignore',
+    });
+    return result.stdout;
+  }
+
+  /** The next transition as the scheduler computes it from the current CIB (nothing is simulated). */
+  async nextGraph(): Promise<TransitionGraph> {
+    const graph = join(this.spec.workDir, `transition-${this.transition}.graph.xml`);
+    await this.tool('crm_simulate', [
+      '--xml-file',
+      this.spec.cib,
+      '--save-graph',
+      graph,
+      '--save-output',
+      join(this.spec.workDir, 'scheduler-scratch.xml'),
+    ]);
+    return parseTransitionGraph(await readFile(graph, 'utf8'), graph);
+  }
+
+  /** Runs transitions until the scheduler plans nothing; fails when it does not settle. */
+  async settle(maxTransitions = 12): Promise<TransitionReport[]> {
+    const reports: TransitionReport[] = [];
+    for (let index = 0; index < maxTransitions; index++) {
+      const graph = await this.nextGraph();
+      if (graph.actions.length === 0) return reports;
+      reports.push(await this.run(graph));
+    }
+    throw new Error(`the cluster did not settle within ${maxTransitions} transitions`);
+  }
+
+  private async transientAttributes(): Promise<string> {
+    const cib = await readFile(this.spec.cib, 'utf8');
+    return [...cib.matchAll(/<transient_attributes[\s\S]*?<\/transient_attributes>/g)].map((m) => m[0]).join('');
+  }
+
+  /** Executes one transition graph like the controller. */
+  async run(graph: TransitionGraph): Promise<TransitionReport> {
+    const transition = this.transition++;
+    this.spec.log?.(`transition ${transition}: ${graph.actions.length} actions`);
+    const confirmed = new Set<number>();
+    const started = new Set<number>();
+    const executed: ExecutedAction[] = [];
+    let abortPriority = Number.NEGATIVE_INFINITY;
+    let attributes = await this.transientAttributes();
+    const running = new Map<number, Promise<void>>();
+    const launchable = () =>
+      graph.actions.filter(
+        (action) =>
+          !started.has(action.id) &&
+          action.priority >= abortPriority &&
+          action.inputs.every((input) => confirmed.has(input)),
+      );
+    for (;;) {
+      for (const action of launchable()) {
+        started.add(action.id);
+        const task = (async () => {
+          const begun = performance.now();
+          const { ok, result } = await this.execute(action, transition);
+          executed.push({ action, result, ok, ms: performance.now() - begun });
+          if (ok) confirmed.add(action.id);
+          else abortPriority = Math.max(abortPriority, action.priority + 1);
+          const now = await this.transientAttributes();
+          if (now !== attributes) {
+            attributes = now;
+            abortPriority = infinity;
+          }
+        })().finally(() => running.delete(action.id));
+        running.set(action.id, task);
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    const aborted = abortPriority > Number.NEGATIVE_INFINITY;
+    if (aborted) this.spec.log?.(`transition ${transition} aborted`);
+    return { transition, graph, executed, aborted };
+  }
+
+  private async execute(
+    action: GraphAction,
+    transition: number,
+  ): Promise<{ ok: boolean; result: AgentProcessResult | null }> {
+    if (action.kind === 'pseudo_event') return { ok: true, result: null };
+    if (action.kind === 'crm_event') return this.clusterEvent(action);
+    const node = action.node as string;
+    const resource = action.resource as string;
+    const interval = Number(action.attribute('CRM_meta_interval') ?? '0');
+    if (action.operation === 'cancel') {
+      const operation = action.attribute('CRM_meta_operation') ?? 'monitor';
+      await this.removeEntry(node, `${resource}_${operation}_${interval}`);
+      return { ok: true, result: null };
+    }
+    const agent = action.agent;
+    if (agent === null || agent.class !== 'ocf') throw new Error(`action ${action.key}: only OCF agents are run`);
+    const env: Record<string, string> = {
+      ...this.spec.environment(node),
+      OCF_ROOT: this.spec.ocfRoot(agent.provider),
+      OCF_RA_VERSION_MAJOR: '1',
+      OCF_RA_VERSION_MINOR: '1',
+      OCF_RESOURCE_INSTANCE: resource,
+      OCF_RESOURCE_TYPE: agent.type,
+      OCF_RESOURCE_PROVIDER: agent.provider,
+    };
+    for (const [name, value] of Object.entries(action.attributes)) {
+      if (name !== 'CRM_meta_op_target_rc') env[`OCF_RESKEY_${name}`] = value;
+    }
+    const path = join(this.spec.ocfRoot(agent.provider), 'resource.d', agent.provider, agent.type);
+    const begun = Date.now();
+    const result = await runAsExecd(path, action.operation, env);
+    const ms = Date.now() - begun;
+    this.spec.log?.(`${node} ${action.key} → ${result.code}`);
+    if (action.operation === 'notify') return { ok: true, result };
+    const expectedRc = Number(action.attribute('CRM_meta_op_target_rc') ?? '0');
+    const probe = action.operation === 'monitor' && interval === 0;
+    const ok = probe ? [0, 7, 8].includes(result.code) : result.code === expectedRc;
+    const exitReason = /^ocf-exit-reason:(.*)$/m.exec(result.stderr)?.[1] ?? '';
+    const outcome: OperationOutcome = {
+      resource,
+      node,
+      operation: action.operation,
+      interval,
+      actionId: action.id,
+      transition,
+      expectedRc,
+      rc: result.code,
+      callId: ++this.callId,
+      attributes: action.attributes,
+      exitReason,
+      at: Date.now(),
+      ms,
+    };
+    await this.record(outcome, agent, !ok);
+    if (!ok && !probe) await this.countFailure(node, resource, action.operation, interval);
+    return { ok, result };
+  }
+
+  private async record(
+    outcome: OperationOutcome,
+    agent: NonNullable<GraphAction['agent']>,
+    failed: boolean,
+  ): Promise<void> {
+    const entries = operationEntries(outcome, failed).join('');
+    const node = outcome.node;
+    await this.tool('cibadmin', [
+      '--modify',
+      '--allow-create',
+      '--scope',
+      'status',
+      '--xml-text',
+      `<node_state id="${node}"><lrm id="${node}"><lrm_resources><lrm_resource id="${outcome.resource}" class="${agent.class}" provider="${agent.provider}" type="${agent.type}">${entries}</lrm_resource></lrm_resources></lrm></node_state>`,
+    ]);
+  }
+
+  private async removeEntry(node: string, id: string): Promise<void> {
+    await this.tool('cibadmin', ['--delete', '--xpath', `//node_state[@id='${node}']//lrm_rsc_op[@id='${id}']`]).catch(
+      () => undefined,
+    );
+  }
+
+  private async countFailure(node: string, resource: string, operation: string, interval: number): Promise<void> {
+    const name = `fail-count-${resource}#${operation}_${interval}`;
+    const current = await this.tool('crm_attribute', [
+      '--node',
+      node,
+      '--lifetime',
+      'reboot',
+      '--name',
+      name,
+      '--query',
+      '--quiet',
+    ])
+      .then((text) => Number(text.trim()) || 0)
+      .catch(() => 0);
+    const update = (attribute: string, value: number) =>
+      this.tool('crm_attribute', [
+        '--node',
+        node,
+        '--lifetime',
+        'reboot',
+        '--name',
+        attribute,
+        '--update',
+        String(value),
+      ]);
+    await update(name, failCountAfter(operation, current));
+    await update(`last-failure-${resource}#${operation}_${interval}`, Math.floor(Date.now() / 1000));
+  }
+
+  private async clusterEvent(action: GraphAction): Promise<{ ok: boolean; result: null }> {
+    if (action.operation === 'clear_failcount' && action.node !== null && action.resource !== null) {
+      await this.tool('cibadmin', [
+        '--delete-all',
+        '--xpath',
+        `//node_state[@id='${action.node}']//nvpair[starts-with(@name,'fail-count-${action.resource}#') or starts-with(@name,'last-failure-${action.resource}#')]`,
+      ]).catch(() => undefined);
+      return { ok: true, result: null };
+    }
+    if (action.operation === 'stonith') throw new Error('fencing is not emulated by this executor yet');
+    return { ok: true, result: null };
+  }
+}
