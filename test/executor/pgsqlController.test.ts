@@ -1,0 +1,104 @@
+/**
+ * The executor on real PostgreSQL: three instances as the nodes of a promotable clone of
+ * `ocf:promigrate:pgsql`, Pacemaker's real scheduler deciding every transition from the real outcomes.
+ * A `crm_resource --move --promoted` is a switchover that loses nothing; a move to a standby whose
+ * replication was cut is refused by the agent and the scheduler promotes the source again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Controller, TransitionReport } from '../../src/executor/controller.ts';
+import { type OfflineController, offlineController } from '../fixtures/offlineController.ts';
+import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
+import { lostWrites } from '../fixtures/writeLoop.ts';
+
+const nodes = ['node1', 'node2', 'node3'];
+
+function transcript(reports: readonly TransitionReport[]): string {
+  return reports
+    .flatMap((report) =>
+      report.executed
+        .filter(({ action }) => action.kind === 'rsc_op')
+        .map(
+          ({ action, result, ok }) =>
+            `T${report.transition} ${action.node} ${action.key} ${ok ? 'ok' : 'FAILED'}\n${result?.stderr ?? ''}`,
+        ),
+    )
+    .join('');
+}
+
+describe('the executor with ocf:promigrate:pgsql on real PostgreSQL', () => {
+  let s: PgsqlScenario;
+  let stage: OfflineController;
+  let controller: Controller;
+
+  beforeAll(async () => {
+    s = await PgsqlScenario.create(nodes, 25521);
+    // Per-node parameters in the CIB itself: one instance_attributes set per node, with a #uname rule.
+    const perNode = nodes
+      .map((node) => {
+        const values = {
+          pgdata: s.instance(node).dataDir,
+          pgport: String(s.instance(node).port),
+          logfile: `${s.instance(node).home}/server.log`,
+          state_dir: `${s.instance(node).home}/agent-state`,
+        };
+        const pairs = Object.entries(values)
+          .map(([name, value]) => `<nvpair id="pgsql-${node}-${name}" name="${name}" value="${value}"/>`)
+          .join('');
+        return `<instance_attributes id="pgsql-${node}" score="10"><rule id="pgsql-${node}-rule" score="INFINITY"><expression id="pgsql-${node}-expr" attribute="#uname" operation="eq" value="${node}"/></rule>${pairs}</instance_attributes>`;
+      })
+      .join('');
+    stage = await offlineController(
+      nodes,
+      `<clone id="pgsql-ha"><meta_attributes id="pgsql-ha-meta"><nvpair id="pgsql-ha-promotable" name="promotable" value="true"/><nvpair id="pgsql-ha-notify" name="notify" value="true"/></meta_attributes><primitive id="pgsql" class="ocf" provider="promigrate" type="pgsql"><instance_attributes id="pgsql-common" score="1"><nvpair id="pgsql-pghost" name="pghost" value="127.0.0.1"/><nvpair id="pgsql-catch-up" name="catch_up_timeout" value="2"/></instance_attributes>${perNode}<operations><op id="pgsql-monitor-promoted" name="monitor" interval="15s" timeout="10s" role="Promoted"/><op id="pgsql-monitor-unpromoted" name="monitor" interval="16s" timeout="10s" role="Unpromoted"/><op id="pgsql-promote" name="promote" interval="0" timeout="30s"/><op id="pgsql-demote" name="demote" interval="0" timeout="120s"/></operations></primitive></clone>`,
+    );
+    controller = stage.controller;
+  }, 120_000);
+  afterAll(async () => {
+    await s?.dispose();
+    await stage?.dispose();
+  });
+
+  it('takes over the running instances: the probes find node1 promoted, the cluster settles around it', async () => {
+    await s.waitFor(
+      'standbys streaming',
+      async () => (await s.streamsFrom('node1', 'node2')) && (await s.streamsFrom('node1', 'node3')),
+    );
+    const reports = await controller.settle();
+    expect(await s.primaryNow(), transcript(reports)).toBe('node1');
+    expect(transcript(reports)).not.toContain('FAILED');
+  });
+
+  it('moves the promoted role node1 → node2: a switchover, no acknowledged write lost, node1 streams again', async () => {
+    const { result: reports, report } = await s.underWrites(async () => {
+      await controller.tool('crm_resource', ['--move', '--promoted', '--resource', 'pgsql-ha', '--node', 'node2']);
+      return controller.settle();
+    });
+    const log = transcript(reports);
+    expect(await s.primaryNow(), log).toBe('node2');
+    expect(log).toMatch(/node1 pgsql(?::\d)?_demote_0 ok[\s\S]*node2 pgsql(?::\d)?_promote_0 ok/);
+    expect(log).toMatch(/switchover node1→node2: target received \S+ ≥ \S+, promoting/);
+    expect(await lostWrites(s.instance('node2'), report.acknowledged)).toEqual([]);
+    await controller.tool('crm_resource', ['--clear', '--resource', 'pgsql-ha']);
+    await controller.settle();
+    expect(await s.primaryNow()).toBe('node2');
+    await s.waitFor('node1 streaming from node2', () => s.streamsFrom('node2', 'node1'));
+  });
+
+  it('a move to a cut-off standby is refused; the scheduler promotes the source again, nothing is lost', async () => {
+    await s.cut('node3');
+    await s.waitFor('node3 cut off', async () => !(await s.streamsFrom('node2', 'node3')));
+    const { result: reports, report } = await s.underWrites(async () => {
+      await controller.tool('crm_resource', ['--move', '--promoted', '--resource', 'pgsql-ha', '--node', 'node3']);
+      return controller.settle();
+    });
+    const log = transcript(reports);
+    expect(log).toMatch(/switchover node2→node3: target received \S+ < \S+, refusing/);
+    // What the scheduler did with the refusal: the target's promote failed, the source's promote followed.
+    expect(log).toMatch(/node3 pgsql(?::\d)?_promote_0 FAILED[\s\S]*node2 pgsql(?::\d)?_promote_0 ok/);
+    expect(await s.primaryNow(), log).toBe('node2');
+    expect(await lostWrites(s.instance('node2'), report.acknowledged)).toEqual([]);
+    await controller.tool('crm_resource', ['--clear', '--resource', 'pgsql-ha']);
+    await s.restore('node3');
+    await s.waitFor('node3 following node2', () => s.streamsFrom('node2', 'node3'));
+  });
+});
