@@ -4,29 +4,11 @@
  * standby is promoted, a lagging one refused), and a diverged former primary that refuses to start.
  * Actions are run as pacemaker-execd runs them, with the lists Pacemaker gives in each case.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
 import { lostWrites } from '../fixtures/writeLoop.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
-
-/** The PIDs of the processes whose parent is `pid`. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const children: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === pid) children.push(Number(entry));
-  }
-  return children;
-}
-
-const isGone = async (pid: number) => {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  return stat === null || /^\d+ \(.*\) [ZX]/.test(stat);
-};
 
 describe('ocf:promigrate:pgsql failover on real PostgreSQL', () => {
   let s: PgsqlScenario;
@@ -37,23 +19,13 @@ describe('ocf:promigrate:pgsql failover on real PostgreSQL', () => {
     await s?.dispose();
   });
 
-  /** kill -9 of the postmaster; its children notice and exit on their own. */
-  const killPostgres = async (node: string) => {
-    const pid = (await s.instance(node).pid()) as number;
-    const children = await childrenOf(pid);
-    process.kill(pid, 'SIGKILL');
-    await s.waitFor(`${node}'s postgres gone`, async () =>
-      (await Promise.all([pid, ...children].map(isGone))).every(Boolean),
-    );
-  };
-
   it('kill -9 of the primary: monitor reports it failed, and recovery in place promotes it again with every write', async () => {
     await s.waitFor(
       'standbys streaming',
       async () => (await s.streamsFrom('node1', 'node2')) && (await s.streamsFrom('node1', 'node3')),
     );
     const report = await s.writesFor(300);
-    await killPostgres('node1');
+    await s.killPostgres('node1');
     const monitor = await s.harness.run('node1', 'monitor', { interval: '15000' });
     expect(monitor.code, s.harness.transcript()).toBe(9);
     expect(monitor.stderr).toMatch(/ocf-exit-reason:.*not shut down cleanly/);
@@ -75,7 +47,7 @@ describe('ocf:promigrate:pgsql failover on real PostgreSQL', () => {
     await s.waitFor('node3 cut off', async () => !(await s.streamsFrom('node1', 'node3')));
     const report = await s.writesFor(300);
     await s.waitFor('node2 caught up', () => s.caughtUp('node1', 'node2'));
-    await killPostgres('node1');
+    await s.killPostgres('node1');
     // The node is gone without fencing: its instance is in no list, nobody is promoted.
     const survivors = ['node2', 'node3'];
     const lagging = await s.harness.promoteRound({ active: survivors, promoted: [], promote: ['node3'] });
@@ -114,7 +86,7 @@ describe('ocf:promigrate:pgsql failover on real PostgreSQL', () => {
     );
     // Acknowledged by node2 alone: asynchronous replication loses these with node2, as the model says.
     await s.writesFor(200);
-    await killPostgres('node2');
+    await s.killPostgres('node2');
     const survivors = ['node1', 'node3'];
     const first = await s.harness.promoteRound({ active: survivors, promoted: [], promote: ['node1'] });
     const elected = first.code === 0 ? 'node1' : 'node3';
@@ -133,7 +105,7 @@ describe('ocf:promigrate:pgsql failover on real PostgreSQL', () => {
       await s
         .instance('node2')
         .pid()
-        .then((pid) => (pid === null ? true : isGone(pid))),
+        .then((pid) => (pid === null ? true : s.isGone(pid))),
     ).toBe(true);
     expect((await s.harness.run('node2', 'monitor')).code).toBe(9);
   });

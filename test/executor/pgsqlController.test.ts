@@ -101,4 +101,32 @@ describe('the executor with ocf:promigrate:pgsql on real PostgreSQL', () => {
     await s.restore('node3');
     await s.waitFor('node3 following node2', () => s.streamsFrom('node2', 'node3'));
   });
+
+  it("the primary's node is lost: the scheduler and the agents elect the most advanced standby", async () => {
+    await s.waitFor(
+      'standbys of node2 streaming',
+      async () => (await s.streamsFrom('node2', 'node1')) && (await s.streamsFrom('node2', 'node3')),
+    );
+    await s.cut('node3');
+    await s.waitFor('node3 cut off', async () => !(await s.streamsFrom('node2', 'node3')));
+    const report = await s.writesFor(300);
+    await s.waitFor('node1 caught up', () => s.caughtUp('node2', 'node1'));
+    // The machine dies: its postgres with it, and the cluster sees the node leave.
+    await s.killPostgres('node2');
+    await controller.tool('crm_simulate', [
+      '--xml-file',
+      stage.cib,
+      '--node-fail',
+      'node2',
+      '--save-output',
+      stage.cib,
+    ]);
+    const reports = await controller.settle();
+    const log = transcript(reports);
+    expect(await s.primaryNow(), log).toBe('node1');
+    expect(log).not.toMatch(/node3 pgsql(?::\d)?_promote_0 ok/);
+    expect(await lostWrites(s.instance('node1'), report.acknowledged)).toEqual([]);
+    await s.restore('node3');
+    await s.waitFor('node3 following node1', () => s.streamsFrom('node1', 'node3'));
+  });
 });
