@@ -14,19 +14,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import {
+  asPostgres,
+  createInstances,
+  followWhicheverIsPrimary,
+  type PostgresInstance,
+} from '../src/local/postgresInstances.ts';
+import { lostWrites, prepareTable, WriteLoop } from '../src/local/writeLoop.ts';
+import {
   type ActionResult,
   AgentHarness,
   type AgentUnderTest,
   pafAgent,
   promigrateAgent,
 } from '../test/fixtures/agentHarness.ts';
-import {
-  asPostgres,
-  createInstances,
-  followWhicheverIsPrimary,
-  type PostgresInstance,
-} from '../test/fixtures/postgresInstances.ts';
-import { lostWrites, prepareTable, WriteLoop } from '../test/fixtures/writeLoop.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '6' } } });
 const runs = Number(values.runs);

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInstances, type InstanceSet } from '../../src/local/postgresInstances.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
-import { createInstances, type InstanceSet } from '../fixtures/postgresInstances.ts';
 
 describe('ocf-tester', () => {
   let dir: string;

@@ -3,9 +3,9 @@
  * Every scenario runs under a bounded INSERT stream and ends by checking that no acknowledged row is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lostWrites, type WriteReport } from '../../src/local/writeLoop.ts';
 import { type ActionResult, type AgentHarness, notifyMeta } from '../fixtures/agentHarness.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
-import { lostWrites, type WriteReport } from '../fixtures/writeLoop.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,8 +5,8 @@
  * Actions are run as pacemaker-execd runs them, with the lists Pacemaker gives in each case.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lostWrites } from '../../src/local/writeLoop.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
-import { lostWrites } from '../fixtures/writeLoop.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asPostgres } from '../../src/local/postgresInstances.ts';
 import { AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
-import { asPostgres } from '../fixtures/postgresInstances.ts';
 
 describe('ocf:promigrate:pgsql parameters', () => {
   let dir: string;

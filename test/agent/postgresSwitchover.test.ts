@@ -6,7 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isCleanlyShutDown, parseControlData } from '../../agent/pgsql/controlData.ts';
 import { parseLsn } from '../../models/position.ts';
-import { asPostgres, createInstances, type InstanceSet, type PostgresInstance } from '../fixtures/postgresInstances.ts';
+import {
+  asPostgres,
+  createInstances,
+  type InstanceSet,
+  type PostgresInstance,
+} from '../../src/local/postgresInstances.ts';
 
 let set: InstanceSet | null = null;
 afterEach(async () => {

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Controller, TransitionReport } from '../../src/executor/controller.ts';
+import { lostWrites } from '../../src/local/writeLoop.ts';
 import { type OfflineController, offlineController } from '../fixtures/offlineController.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
-import { lostWrites } from '../fixtures/writeLoop.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 
