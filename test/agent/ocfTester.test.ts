@@ -2,13 +2,14 @@
  * Debian's ocf-tester (resource-agents) on both agents, installed with `promigrate install-agents` into an
  * OCF root of the test's own: meta-data against ra-api-1.dtd (xmllint), permissions, and the start / stop /
  * monitor / promote / demote / notify sequence with its idempotency checks. The cluster tools are the
- * agent tests' usual ones: the real crm_attribute on a CIB file and the attrd_updater TEST DOUBLE.
+ * agent tests' usual ones (src/local/offlineTools.ts).
  */
-import { chmod, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offlineTools } from '../../src/local/offlineTools.ts';
 import { createInstances, type InstanceSet } from '../../src/local/postgresInstances.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
 
@@ -22,9 +23,7 @@ describe('ocf-tester', () => {
     // ocf-tester reads the meta-data as user nobody: the OCF root must be reachable by others.
     await chmod(dir, 0o755);
     await execa('node', ['bin/promigrate.js', 'install-agents', '--ocf-root', join(dir, 'ocf')]);
-    await mkdir(join(dir, 'sbin'));
-    await symlink('/usr/sbin/crm_attribute', join(dir, 'sbin', 'crm_attribute'));
-    await symlink(resolve('test/double/attrd_updater'), join(dir, 'sbin', 'attrd_updater'));
+    await offlineTools(join(dir, 'sbin'));
     cluster = await OfflineCluster.create({ nodes: 2, clones: [{ id: 'tested-clone', primitive: 'tested' }] });
     postgres = await createInstances(['node1'], 25461);
   }, 120_000);

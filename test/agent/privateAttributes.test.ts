@@ -1,26 +1,27 @@
 /**
- * Private attributes as the agents use them, against the attrd_updater TEST DOUBLE (no pacemaker-attrd runs
- * in these tests; the real tool is exercised in the cluster tests). The query parser reads the real format.
+ * Private attributes as the agents use them, against the attrd_updater STAND-IN of src/local/offlineTools.ts
+ * (no pacemaker-attrd runs in these tests; the real tool is exercised in the cluster tests). The query
+ * parser reads the real format.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterToolError } from '../../agent/cluster/clusterTool.ts';
 import { parseAttributeQuery, privateAttributes } from '../../agent/cluster/privateAttributes.ts';
-
-const sbinDir = fileURLToPath(new URL('../double', import.meta.url));
+import { offlineTools } from '../../src/local/offlineTools.ts';
 
 describe('private attributes', () => {
   let store = '';
+  let sbinDir = '';
   beforeAll(async () => {
     store = await mkdtemp(join(tmpdir(), 'promigrate-attrd-'));
+    sbinDir = await offlineTools(join(store, 'sbin'));
   });
   afterAll(() => rm(store, { recursive: true, force: true }));
 
   const on = (node: string) =>
-    privateAttributes({ resource: 'pgsql', node, sbinDir, env: { PROMIGRATE_ATTRD_DIR: store } });
+    privateAttributes({ resource: 'pgsql', node, sbinDir, env: { PROMIGRATE_ATTRD_DIR: join(store, 'attrd') } });
 
   it('are set per node, read from every node, and removed', async () => {
     await on('node1').set(
