@@ -25,6 +25,8 @@ export interface ControllerSpec {
   /** What every agent process on `node` gets besides the action's own variables (tools, CIB_file, …). */
   readonly environment: (node: string) => Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
+  /** Told of every action once it is done. */
+  readonly onAction?: (executed: ExecutedAction) => void;
 }
 
 export interface ExecutedAction {
@@ -114,7 +116,9 @@ export class Controller {
         const task = (async () => {
           const begun = performance.now();
           const { ok, result } = await this.execute(action, transition);
-          executed.push({ action, result, ok, ms: performance.now() - begun });
+          const done: ExecutedAction = { action, result, ok, ms: performance.now() - begun };
+          executed.push(done);
+          this.spec.onAction?.(done);
           if (ok) confirmed.add(action.id);
           else abortPriority = Math.max(abortPriority, action.priority + 1);
           const now = await this.transientAttributes();

@@ -5,17 +5,17 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CounterStore } from '../../agent/stateful/counterDatabase.ts';
 import type { Controller } from '../../src/executor/controller.ts';
-import { type OfflineController, offlineController } from '../fixtures/offlineController.ts';
+import { type LocalCluster, localCluster } from '../../src/executor/localCluster.ts';
 
 const nodes = ['node1', 'node2'];
 
 describe('the executor', () => {
   let dir: string;
-  let stage: OfflineController;
+  let stage: LocalCluster;
   let controller: Controller;
   const store = (node: string) => new CounterStore(join(dir, 'counters'), node);
   const roles = async () =>
@@ -32,10 +32,11 @@ describe('the executor', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'promigrate-stateful-root-'));
-    stage = await offlineController(
+    stage = await localCluster({
       nodes,
-      `<clone id="st-ha"><meta_attributes id="st-ha-meta"><nvpair id="st-ha-promotable" name="promotable" value="true"/><nvpair id="st-ha-notify" name="notify" value="true"/></meta_attributes><primitive id="st" class="ocf" provider="promigrate" type="stateful"><instance_attributes id="st-params"><nvpair id="st-root" name="state_root" value="${join(dir, 'counters')}"/><nvpair id="st-state" name="state_dir" value="${join(dir, 'state')}"/></instance_attributes><operations><op id="st-monitor-promoted" name="monitor" interval="15s" role="Promoted"/><op id="st-monitor-unpromoted" name="monitor" interval="16s" role="Unpromoted"/></operations></primitive></clone>`,
-    );
+      resources: `<clone id="st-ha"><meta_attributes id="st-ha-meta"><nvpair id="st-ha-promotable" name="promotable" value="true"/><nvpair id="st-ha-notify" name="notify" value="true"/></meta_attributes><primitive id="st" class="ocf" provider="promigrate" type="stateful"><instance_attributes id="st-params"><nvpair id="st-root" name="state_root" value="${join(dir, 'counters')}"/><nvpair id="st-state" name="state_dir" value="${join(dir, 'state')}"/></instance_attributes><operations><op id="st-monitor-promoted" name="monitor" interval="15s" role="Promoted"/><op id="st-monitor-unpromoted" name="monitor" interval="16s" role="Unpromoted"/></operations></primitive></clone>`,
+      promigrateOcfRoot: resolve('dist/ocf'),
+    });
     controller = stage.controller;
   });
   afterAll(async () => {

@@ -4,10 +4,12 @@
  * A `crm_resource --move --promoted` is a switchover that loses nothing; a move to a standby whose
  * replication was cut is refused by the agent and the scheduler promotes the source again.
  */
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Controller, TransitionReport } from '../../src/executor/controller.ts';
+import { type LocalCluster, localCluster } from '../../src/executor/localCluster.ts';
+import { pgsqlCloneResources } from '../../src/local/pgsqlClone.ts';
 import { lostWrites } from '../../src/local/writeLoop.ts';
-import { type OfflineController, offlineController } from '../fixtures/offlineController.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
@@ -27,30 +29,16 @@ function transcript(reports: readonly TransitionReport[]): string {
 
 describe('the executor with ocf:promigrate:pgsql on real PostgreSQL', () => {
   let s: PgsqlScenario;
-  let stage: OfflineController;
+  let stage: LocalCluster;
   let controller: Controller;
 
   beforeAll(async () => {
     s = await PgsqlScenario.create(nodes, 25521);
-    // Per-node parameters in the CIB itself: one instance_attributes set per node, with a #uname rule.
-    const perNode = nodes
-      .map((node) => {
-        const values = {
-          pgdata: s.instance(node).dataDir,
-          pgport: String(s.instance(node).port),
-          logfile: `${s.instance(node).home}/server.log`,
-          state_dir: `${s.instance(node).home}/agent-state`,
-        };
-        const pairs = Object.entries(values)
-          .map(([name, value]) => `<nvpair id="pgsql-${node}-${name}" name="${name}" value="${value}"/>`)
-          .join('');
-        return `<instance_attributes id="pgsql-${node}" score="10"><rule id="pgsql-${node}-rule" score="INFINITY"><expression id="pgsql-${node}-expr" attribute="#uname" operation="eq" value="${node}"/></rule>${pairs}</instance_attributes>`;
-      })
-      .join('');
-    stage = await offlineController(
+    stage = await localCluster({
       nodes,
-      `<clone id="pgsql-ha"><meta_attributes id="pgsql-ha-meta"><nvpair id="pgsql-ha-promotable" name="promotable" value="true"/><nvpair id="pgsql-ha-notify" name="notify" value="true"/></meta_attributes><primitive id="pgsql" class="ocf" provider="promigrate" type="pgsql"><instance_attributes id="pgsql-common" score="1"><nvpair id="pgsql-pghost" name="pghost" value="127.0.0.1"/><nvpair id="pgsql-catch-up" name="catch_up_timeout" value="2"/></instance_attributes>${perNode}<operations><op id="pgsql-monitor-promoted" name="monitor" interval="15s" timeout="10s" role="Promoted"/><op id="pgsql-monitor-unpromoted" name="monitor" interval="16s" timeout="10s" role="Unpromoted"/><op id="pgsql-promote" name="promote" interval="0" timeout="30s"/><op id="pgsql-demote" name="demote" interval="0" timeout="120s"/></operations></primitive></clone>`,
-    );
+      resources: pgsqlCloneResources(s.set.instances, { catch_up_timeout: '2' }),
+      promigrateOcfRoot: resolve('dist/ocf'),
+    });
     controller = stage.controller;
   }, 120_000);
   afterAll(async () => {

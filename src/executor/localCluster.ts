@@ -1,0 +1,63 @@
+/**
+ * A cluster of `nodes` on this machine, as a CIB file in a directory of its own, driven by the executor's
+ * Controller with Pacemaker's real scheduler: the nodes are brought online, the agents get the offline
+ * cluster tools (src/local/offlineTools.ts), and promigrate's agents come from `promigrateOcfRoot` (the
+ * build's dist/ocf), every other provider from /usr/lib/ocf.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { offlineTools } from '../local/offlineTools.ts';
+import { Controller, type ExecutedAction } from './controller.ts';
+
+export interface LocalCluster {
+  readonly dir: string;
+  readonly cib: string;
+  readonly controller: Controller;
+  dispose(): Promise<void>;
+}
+
+export interface LocalClusterSpec {
+  readonly nodes: readonly string[];
+  /** The CIB's `<resources>` content. */
+  readonly resources: string;
+  readonly promigrateOcfRoot: string;
+  /** Told of every action once it is done (the demo prints the agents' decisions from it). */
+  readonly onAction?: (executed: ExecutedAction) => void;
+}
+
+export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster> {
+  const { nodes, resources } = spec;
+  const dir = await mkdtemp(join(tmpdir(), 'promigrate-executor-'));
+  const sbin = await offlineTools(join(dir, 'sbin'));
+  const cib = join(dir, 'cib.xml');
+  const nodeList = nodes.map((node) => `<node id="${node}" uname="${node}"/>`).join('');
+  await writeFile(
+    cib,
+    `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="${nodes[0]}"><configuration><crm_config><cluster_property_set id="options"><nvpair id="options-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes>${nodeList}</nodes><resources>${resources}</resources><constraints/></configuration><status/></cib>`,
+  );
+  await execa(
+    'crm_simulate',
+    ['--xml-file', cib, ...nodes.flatMap((node) => ['--node-up', node]), '--save-output', cib],
+    {
+      env: { CIB_shadow_dir: dir, PCMK_logfacility: 'none' },
+    },
+  );
+  const controller = new Controller({
+    cib,
+    workDir: dir,
+    ocfRoot: (provider) => (provider === 'promigrate' ? spec.promigrateOcfRoot : '/usr/lib/ocf'),
+    ...(spec.onAction === undefined ? {} : { onAction: spec.onAction }),
+    environment: () => ({
+      PATH: `${sbin}:/usr/sbin:/usr/bin:/sbin:/bin`,
+      HA_SBIN_DIR: sbin,
+      PROMIGRATE_ATTRD_DIR: join(dir, 'attrd'),
+      PROMIGRATE_NODES: nodes.join(' '),
+      CIB_file: cib,
+      PCMK_logfacility: 'none',
+      HA_debug: '0',
+    }),
+  });
+  return { dir, cib, controller, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
