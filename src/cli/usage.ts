@@ -3,7 +3,9 @@ export const usage = `promigrate — migrate_to / migrate_from semantics for the
 Usage:
   promigrate explain PATH... [--json]    what a transition graph, CIB, pe-input-N.bz2 or a directory of
                                          them (a history) does to the promoted role of each promotable clone
-  promigrate demo                        play the model through S1 switchover, S2 aborted switchover, S3 failover
+  promigrate demo [--postgresql]         play the model through S1 switchover, S2 aborted switchover, S3 failover;
+                                         with --postgresql on three local PostgreSQL instances, the real
+                                         agents and Pacemaker's scheduler (root; cleans up after itself)
   promigrate paths [--nodes N] [--json]  test paths generated from the statechart, with their coverage
   promigrate check [--nodes N] [--json]  check the model's invariants on every reachable state
   promigrate model                       the model as Markdown with a Mermaid diagram (docs/model.md)

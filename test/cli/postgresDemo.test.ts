@@ -1,0 +1,34 @@
+/**
+ * The main job, `promigrate demo --postgresql`, run as a user runs it: three scenarios on real PostgreSQL
+ * with Pacemaker's scheduler, nothing lost, and nothing left running afterwards.
+ */
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/promigrate.js', import.meta.url));
+
+describe('promigrate demo --postgresql', () => {
+  it('plays a switchover, an aborted switchover and a failover, loses nothing, and cleans up', async () => {
+    const result = await execa('node', [bin, 'demo', '--postgresql'], {
+      reject: false,
+      stdin: 'ignore',
+      timeout: 120_000,
+    });
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const out = result.stdout;
+    expect(out).toMatch(
+      /S1 controlled switchover[\s\S]*MIGRATE_FROM switchover\.handedOver → switchover\.rejoining[\s\S]*→ node2 is the primary/,
+    );
+    expect(out).toMatch(
+      /S2 [\s\S]*CATCH_UP_TIMEOUT switchover\.catchingUp → switchover\.aborted[\s\S]*PROMOTE switchover\.aborted → promoted[\s\S]*→ node2 is the primary/,
+    );
+    expect(out).toMatch(/S3 failover[\s\S]*PROMOTE unpromoted\.failover → promoted[\s\S]*→ node[13] is the primary/);
+    expect(out).toMatch(/writes: [1-9]\d* acknowledged, 0 lost/);
+    expect(out).toContain('0 acknowledged writes lost in all; every scenario ended as the model says');
+    for (const port of ['25601', '25602', '25603']) {
+      const probe = await execa('pg_isready', ['-h', '127.0.0.1', '-p', port], { reject: false });
+      expect(probe.exitCode, `port ${port} still answers`).toBe(2);
+    }
+  });
+});
