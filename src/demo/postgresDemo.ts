@@ -122,14 +122,7 @@ export async function postgresDemo(out: DemoOutput, ocfRoot: string): Promise<nu
     );
     const killed = performance.now();
     await postgres.killPostgres('node2');
-    await controller.tool('crm_simulate', [
-      '--xml-file',
-      cluster.cib,
-      '--node-fail',
-      'node2',
-      '--save-output',
-      cluster.cib,
-    ]);
+    await cluster.failNode('node2');
     await controller.settle();
     const writable = performance.now() - killed;
     const elected = await postgres.primaryNow();

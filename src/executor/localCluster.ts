@@ -15,6 +15,8 @@ export interface LocalCluster {
   readonly dir: string;
   readonly cib: string;
   readonly controller: Controller;
+  /** The node leaves the cluster unexpectedly (crm_simulate --node-fail): what a dead machine looks like. */
+  failNode(node: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -59,5 +61,13 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
       HA_debug: '0',
     }),
   });
-  return { dir, cib, controller, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    cib,
+    controller,
+    failNode: async (node) => {
+      await controller.tool('crm_simulate', ['--xml-file', cib, '--node-fail', node, '--save-output', cib]);
+    },
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -101,14 +101,7 @@ describe('the executor with ocf:promigrate:pgsql on real PostgreSQL', () => {
     await s.waitFor('node1 caught up', () => s.caughtUp('node2', 'node1'));
     // The machine dies: its postgres with it, and the cluster sees the node leave.
     await s.killPostgres('node2');
-    await controller.tool('crm_simulate', [
-      '--xml-file',
-      stage.cib,
-      '--node-fail',
-      'node2',
-      '--save-output',
-      stage.cib,
-    ]);
+    await stage.failNode('node2');
     const reports = await controller.settle();
     const log = transcript(reports);
     expect(await s.primaryNow(), log).toBe('node1');
