@@ -15,6 +15,9 @@ export interface Output {
 
 export class UsageError extends Error {}
 
+/** A command that could not do its work (exit code 1), told in one line. */
+export class CommandFailure extends Error {}
+
 function parse(args: readonly string[], withNodes: boolean) {
   try {
     const { values } = parseArgs({
@@ -48,7 +51,15 @@ export async function demo(args: readonly string[], out: Output): Promise<number
     throw new UsageError((error as Error).message.split('\n')[0]);
   }
   // The agents the build laid out beside the bundled CLI, as an OCF root.
-  if (postgresql) return postgresDemo(out, fileURLToPath(new URL('./ocf/', import.meta.url)));
+  if (postgresql) {
+    if (process.getuid?.() !== 0)
+      throw new CommandFailure('--postgresql runs PostgreSQL as its own user: run it as root');
+    try {
+      return await postgresDemo(out, fileURLToPath(new URL('./ocf/', import.meta.url)));
+    } catch (error) {
+      throw new CommandFailure(((error as Error).message.split('\n')[0] as string).trim());
+    }
+  }
   for (const scenario of scenarios) {
     out.stdout(`\n${scenario.name}\n  ${scenario.summary}\n`);
     for (const { event, decision } of playScenario(scenario)) {

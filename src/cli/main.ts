@@ -1,6 +1,6 @@
 /** The `promigrate` command: dispatch, and one-line errors with exit code 2 for bad usage. */
 import { InputError } from '../adapter/inputError.ts';
-import { check, demo, model, type Output, paths, UsageError } from './commands.ts';
+import { CommandFailure, check, demo, model, type Output, paths, UsageError } from './commands.ts';
 import { explain } from './explain.ts';
 import { installAgents } from './installAgents.ts';
 import { usage } from './usage.ts';
@@ -37,6 +37,10 @@ export async function run(argv: readonly string[], out: Output, err: Output): Pr
     if (error instanceof UsageError || error instanceof InputError) {
       err.stdout(`promigrate ${command}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof CommandFailure) {
+      err.stdout(`promigrate ${command}: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -2,6 +2,9 @@
  * The main job, `promigrate demo --postgresql`, run as a user runs it: three scenarios on real PostgreSQL
  * with Pacemaker's scheduler, nothing lost, and nothing left running afterwards.
  */
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -30,5 +33,17 @@ describe('promigrate demo --postgresql', () => {
       const probe = await execa('pg_isready', ['-h', '127.0.0.1', '-p', port], { reject: false });
       expect(probe.exitCode, `port ${port} still answers`).toBe(2);
     }
+  });
+
+  it('refuses to run as another user than root, in one line with exit code 1', async () => {
+    // The bundled CLI in a directory any user can read (the checkout may not be).
+    const dir = await mkdtemp(join(tmpdir(), 'promigrate-cli-'));
+    await chmod(dir, 0o755);
+    await copyFile(fileURLToPath(new URL('../../dist/promigrate.js', import.meta.url)), join(dir, 'promigrate.js'));
+    const command = `${process.execPath} ${join(dir, 'promigrate.js')} demo --postgresql`;
+    const result = await execa('su', ['nobody', '-s', '/bin/sh', '-c', command], { reject: false, stdin: 'ignore' });
+    await rm(dir, { recursive: true, force: true });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('promigrate demo: --postgresql runs PostgreSQL as its own user: run it as root');
   });
 });
