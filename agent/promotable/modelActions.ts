@@ -11,8 +11,12 @@
  */
 import { comparePositions, formatLsn, formatPosition, type Position } from '../../models/position.ts';
 import type { NodeName, RoleMigrationEvent } from '../../models/types.ts';
-import { classifyChange } from '../../src/adapter/classify.ts';
-import { factsFromEnvironment, hasNotifyLists, onlineNodes } from '../../src/adapter/environmentFacts.ts';
+import {
+  factsFromEnvironment,
+  hasNotifyLists,
+  migrationInEnvironment,
+  onlineNodes,
+} from '../../src/adapter/environmentFacts.ts';
 import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
 import { agentFacts, type OwnInstance } from '../../src/policy/agentFacts.ts';
 import { type Decision, decide, type Instruction } from '../../src/policy/decide.ts';
@@ -307,13 +311,9 @@ export async function demote(
 
 /** A demote is migrate_to when its own transition moves the promoted role from here to another node. */
 function demoteEvent(deps: PromotableDependencies, context: ActionContext): RoleMigrationEvent {
-  if (hasNotifyLists(context.env)) {
-    const facts = factsFromEnvironment('demote', context.env);
-    const change = facts.clones[0];
-    const migration = change === undefined ? null : classifyChange(change, facts);
-    if (migration?.kind === 'switchover' && migration.from === deps.node && migration.to !== null) {
-      return { type: 'MIGRATE_TO', source: deps.node, target: migration.to };
-    }
+  const migration = migrationInEnvironment('demote', context.env);
+  if (migration?.kind === 'switchover' && migration.from === deps.node && migration.to !== null) {
+    return { type: 'MIGRATE_TO', source: deps.node, target: migration.to };
   }
   return { type: 'DEMOTE', node: deps.node };
 }
@@ -323,12 +323,8 @@ function demoteEvent(deps: PromotableDependencies, context: ActionContext): Role
  * promote in a later transition (a split move) is a plain PROMOTE, which the model resolves from the record.
  */
 function promoteEvent(deps: PromotableDependencies, context: ActionContext): RoleMigrationEvent {
-  if (hasNotifyLists(context.env)) {
-    const facts = factsFromEnvironment('promote', context.env);
-    const change = facts.clones[0];
-    const migration = change === undefined ? null : classifyChange(change, facts);
-    if (migration?.kind === 'switchover' && migration.to === deps.node)
-      return { type: 'MIGRATE_FROM', target: deps.node };
-  }
+  const migration = migrationInEnvironment('promote', context.env);
+  if (migration?.kind === 'switchover' && migration.to === deps.node)
+    return { type: 'MIGRATE_FROM', target: deps.node };
   return { type: 'PROMOTE', node: deps.node };
 }

@@ -6,8 +6,7 @@
 
 import { formatPosition } from '../../models/position.ts';
 import type { NodeName } from '../../models/types.ts';
-import { classifyChange } from '../../src/adapter/classify.ts';
-import { factsFromEnvironment } from '../../src/adapter/environmentFacts.ts';
+import { migrationInEnvironment } from '../../src/adapter/environmentFacts.ts';
 import { formatNodeRecord } from '../../src/policy/nodeRecord.ts';
 import type { ReplicatedDatabase } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
@@ -82,9 +81,7 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
 
   /** The pre-promote notify: an election may follow, so this node publishes its true end of WAL. */
   const prePromoteNotify = async (deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> => {
-    const facts = factsFromEnvironment('notify', context.env);
-    const change = facts.clones[0];
-    if (change !== undefined && classifyChange(change, facts)?.kind === 'switchover') return success();
+    if (migrationInEnvironment('notify', context.env)?.kind === 'switchover') return success();
     const state = await deps.database.observe();
     const position = state.position;
     if (position === null) return success();

@@ -3,6 +3,7 @@
  * part of with the same code as `explain`. Within one transition every notify round and the demote/promote
  * actions carry the same lists (the state when the transition was computed); an empty list is " ".
  */
+import { classifyChange, type Migration } from './classify.ts';
 import type { TransitionFacts } from './facts.ts';
 import { InputError } from './inputError.ts';
 import { notifyList } from './notifyList.ts';
@@ -91,4 +92,15 @@ export function onlineNodes(env: OcfEnvironment): string[] {
 /** Whether the action carries notify lists at all (a clone with notify=true). */
 export function hasNotifyLists(env: OcfEnvironment): boolean {
   return Object.keys(env).some((name) => /^OCF_RESKEY_CRM_meta_notify_\w+_uname$/.test(name));
+}
+
+/**
+ * What the transition an action is part of does to the promoted role of the agent's own clone, as
+ * `explain` would classify it; null without notify lists (notify=false) or when the role does not change.
+ */
+export function migrationInEnvironment(action: string, env: OcfEnvironment): Migration | null {
+  if (!hasNotifyLists(env)) return null;
+  const facts = factsFromEnvironment(action, env);
+  const change = facts.clones[0];
+  return change === undefined ? null : classifyChange(change, facts);
 }
