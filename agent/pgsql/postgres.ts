@@ -121,17 +121,25 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
   };
   const pidFile = join(settings.pgdata, 'postmaster.pid');
 
-  /** The postmaster's PID and status line, or null when none runs (a stale file after a crash included). */
-  async function postmaster(): Promise<{ pid: number; status: string } | null> {
+  /**
+   * The process named by the lock file, with its status line: null when there is no lock file or its PID
+   * is gone; `running` false when it is a zombie (a killed postmaster lingers until it is reaped).
+   */
+  async function lockHolder(): Promise<{ pid: number; status: string; running: boolean } | null> {
     const text = await readFile(pidFile, 'utf8').catch(() => null);
     if (text === null) return null;
     const lines = text.split('\n');
     const pid = Number(lines[0]);
     if (!Number.isInteger(pid) || pid <= 0) return null;
-    // A killed postmaster can linger as a zombie before it is reaped: that is not running.
     const procStat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-    if (procStat === null || /^\d+ \(.*\) [ZX]/.test(procStat)) return null;
-    return { pid, status: (lines[7] ?? '').trim() };
+    if (procStat === null) return null;
+    return { pid, status: (lines[7] ?? '').trim(), running: !/^\d+ \(.*\) [ZX]/.test(procStat) };
+  }
+
+  /** The postmaster's PID and status line, or null when none runs (a stale file after a crash included). */
+  async function postmaster(): Promise<{ pid: number; status: string } | null> {
+    const holder = await lockHolder();
+    return holder?.running ? holder : null;
   }
 
   /** The newest timeline with a history file in pg_wal, and where it branched off its parent. */
@@ -145,14 +153,6 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
     const lines = (await readFile(join(settings.pgdata, 'pg_wal', newest), 'utf8')).trim().split('\n');
     const switchPoint = (lines.at(-1) ?? '').split(/\s+/)[1] ?? '';
     return { timeline: Number.parseInt(newest.slice(0, 8), 16), lsn: parseLsn(switchPoint) };
-  }
-
-  /** The PID of a lock file whose postmaster is dead but not yet reaped (a zombie), or null. */
-  async function stalePostmaster(): Promise<number | null> {
-    const text = await readFile(pidFile, 'utf8').catch(() => null);
-    const pid = text === null ? Number.NaN : Number(text.split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return null;
-    return (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)) === null ? null : pid;
   }
 
   async function controlData() {
@@ -264,7 +264,7 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       if (running === null) {
         // PostgreSQL refuses to start while the PID in its lock file exists, and a killed postmaster's
         // does until it is reaped (1–2 s late on some machines): wait for that, bounded by the action.
-        await until('the previous postmaster to be reaped', async () => (await stalePostmaster()) === null);
+        await until('the previous postmaster to be reaped', async () => (await lockHolder()) === null);
         await asOwner(join(settings.pgdata, 'standby.signal'), '');
         const logArgs = settings.logfile === '' ? [] : ['-l', settings.logfile];
         await check('pg_ctl', ['-D', settings.pgdata, ...logArgs, '-W', '-s', 'start']);
