@@ -13,13 +13,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import {
-  asPostgres,
-  createInstances,
-  followWhicheverIsPrimary,
-  type PostgresInstance,
-} from '../src/local/postgresInstances.ts';
-import { lostWrites, prepareTable, WriteLoop } from '../src/local/writeLoop.ts';
+import { LocalPostgres } from '../src/local/localPostgres.ts';
+import { asPostgres } from '../src/local/postgresInstances.ts';
+import { lostWrites } from '../src/local/writeLoop.ts';
 import {
   type ActionResult,
   AgentHarness,
@@ -43,40 +39,23 @@ function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const set = await createInstances(nodes, 25501);
-const instance = (node: string) => set.instances.find((each) => each.name === node) as PostgresInstance;
-
-async function query(node: string, sql: string): Promise<string | null> {
-  return instance(node)
-    .query(sql)
-    .catch(() => null);
-}
-
-async function primaryNow(): Promise<string | null> {
-  for (const node of nodes) if ((await query(node, 'SELECT pg_is_in_recovery()')) === 'f') return node;
-  return null;
-}
-
-async function replication(primary: string): Promise<string | null> {
-  return query(
-    primary,
-    `SELECT string_agg(application_name || ' ' || state || ' ' || replay_lsn, ', ') FROM pg_stat_replication`,
-  );
-}
+const postgres = await LocalPostgres.create(nodes, 25501);
+const instance = (node: string) => postgres.instance(node);
 
 /** Every standby streams from the primary and has replayed what it wrote: the start of a fair run. */
 async function settled(primary: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const lagging = await query(
-      primary,
-      `SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn = pg_current_wal_lsn()`,
-    );
-    if (lagging === String(nodes.length - 1)) return;
-    if (Date.now() > deadline)
-      throw new Error(`standbys of ${primary} did not catch up: ${await replication(primary)}`);
-    await sleep(20);
-  }
+  const standbys = nodes.filter((node) => node !== primary);
+  await postgres.waitFor(
+    `standbys of ${primary} caught up`,
+    async () => {
+      for (const standby of standbys) {
+        if (!(await postgres.streamsFrom(primary, standby)) || !(await postgres.caughtUp(primary, standby)))
+          return false;
+      }
+      return true;
+    },
+    30_000,
+  );
 }
 
 interface Agent {
@@ -113,44 +92,30 @@ interface Switchover {
   readonly steps: readonly ActionResult[];
 }
 
-let nextId = 1;
-
 /** One measured switchover; the work returns when the target is promoted and the last notify is done. */
 async function measured(label: string, source: string, target: string, work: () => Promise<void>, log: () => string) {
   await settled(source);
-  const loop = new WriteLoop(set.instances, nextId);
-  await sleep(300);
-  const started = performance.now();
-  try {
+  const { result, report } = await postgres.underWrites(async () => {
+    const started = performance.now();
     await work();
-  } catch (error) {
-    await loop.stop();
-    throw error;
-  }
-  const totalMs = performance.now() - started;
-  let streamingMs = Number.NaN;
-  for (;;) {
-    const streaming = await query(
-      target,
-      `SELECT count(*) FROM pg_stat_replication WHERE application_name = '${source}' AND state = 'streaming'`,
-    );
-    if (streaming === '1') {
-      streamingMs = performance.now() - started;
-      break;
+    const totalMs = performance.now() - started;
+    let streamingMs = Number.NaN;
+    while (performance.now() - started <= 30_000) {
+      if (await postgres.streamsFrom(target, source).catch(() => false)) {
+        streamingMs = performance.now() - started;
+        break;
+      }
+      await sleep(5);
     }
-    if (performance.now() - started > 30_000) break;
-    await sleep(5);
-  }
-  await sleep(300);
-  const report = await loop.stop();
-  nextId = (report.acknowledged.at(-1) ?? nextId) + 1000;
-  const primary = await primaryNow();
+    return { totalMs, streamingMs };
+  });
+  const primary = await postgres.primaryNow();
   if (primary !== target) throw new Error(`${label} ${source}→${target}: primary is ${primary}\n${log()}`);
   const lost = await lostWrites(instance(target), report.acknowledged);
   if (lost.length > 0) throw new Error(`${label} ${source}→${target}: ${lost.length} acknowledged writes lost`);
   if (report.acknowledged.length < 50)
     throw new Error(`${label}: only ${report.acknowledged.length} writes acknowledged`);
-  return { totalMs, gapMs: report.largestGapMs, streamingMs };
+  return { ...result, gapMs: report.largestGapMs };
 }
 
 async function agentSwitchover(agent: Agent, source: string, target: string): Promise<Switchover> {
@@ -195,7 +160,7 @@ const monitors: Record<string, { primary: number[]; standby: number[] }> = {
 async function dispose(): Promise<void> {
   await promigrate.harness.dispose();
   await paf.harness.dispose();
-  await set.dispose();
+  await postgres.dispose();
 }
 // Ctrl-C: stop the instances this run started and remove its directories.
 process.once('SIGINT', () => {
@@ -203,8 +168,6 @@ process.once('SIGINT', () => {
 });
 
 try {
-  await followWhicheverIsPrimary(set.instances);
-  await prepareTable(set.instances);
   for (const agent of [promigrate, paf]) {
     for (const node of nodes)
       await agent.harness.run(node, 'monitor', { interval: node === 'node1' ? '15000' : '16000' });
@@ -212,7 +175,7 @@ try {
 
   const order = Array.from({ length: 2 * runs }, (_, index) => ([0, 3].includes(index % 4) ? promigrate : paf));
   for (const agent of order) {
-    const source = (await primaryNow()) as string;
+    const source = (await postgres.primaryNow()) as string;
     const target = source === 'node1' ? 'node2' : 'node1';
     const run = await agentSwitchover(agent, source, target);
     results.push(run);
@@ -223,7 +186,7 @@ try {
     await agent.harness.run(target, 'monitor', { interval: '15000' });
   }
   for (let index = 0; index < runs; index++) {
-    const source = (await primaryNow()) as string;
+    const source = (await postgres.primaryNow()) as string;
     const run = await floorSwitchover(source, source === 'node1' ? 'node2' : 'node1');
     results.push(run);
     process.stderr.write(
@@ -231,7 +194,7 @@ try {
     );
   }
 
-  const primary = (await primaryNow()) as string;
+  const primary = (await postgres.primaryNow()) as string;
   const standby = nodes.find((node) => node !== primary) as string;
   for (let index = 0; index < 20; index++) {
     for (const agent of index % 2 === 0 ? [promigrate, paf] : [paf, promigrate]) {
