@@ -8,7 +8,12 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterToolsOptions } from '../cluster/clusterTool.ts';
 import { privateAttributes } from '../cluster/privateAttributes.ts';
+import { intentProperty } from '../../src/policy/intent.ts';
+import { runClusterTool, toolFailure } from '../cluster/clusterTool.ts';
 import { promotionScores } from '../cluster/promotionScores.ts';
+
+/** crm_attribute's exit status when the attribute does not exist (ENXIO). */
+const noSuchAttribute = 105;
 
 export interface ClusterAccess {
   /** Every node's published record (`promigrate-<resource>`). */
@@ -24,6 +29,8 @@ export interface ClusterAccess {
    * most once a minute: what this node last saw or set is remembered like the scores it set.
    */
   ensureOwnScore(score: number): Promise<boolean>;
+  /** The operator's intent property of this resource (see src/policy/intent.ts), null when there is none. */
+  readIntent(): Promise<string | null>;
 }
 
 interface CachedScore {
@@ -90,6 +97,13 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
       cached[options.node] = { score: current ?? score, at: now };
       await writeCache(cached);
       return current === null;
+    },
+    async readIntent() {
+      const name = intentProperty(options.resource);
+      const result = await runClusterTool(options, 'crm_attribute', ['--type', 'crm_config', '--name', name, '--query', '--quiet']);
+      if (result.exitCode === noSuchAttribute) return null;
+      if (result.failed) throw toolFailure(`reading the operator's intent ${name}`, result);
+      return String(result.stdout).trim();
     },
   };
 }

@@ -26,6 +26,7 @@ import {
   type PublishedHandover,
   parseNodeRecords,
 } from '../../src/policy/nodeRecord.ts';
+import { intentInForce } from '../../src/policy/intent.ts';
 import { InconsistentFacts, reconstructSnapshot } from '../../src/policy/reconstructSnapshot.ts';
 import type { DatabaseState } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
@@ -54,15 +55,23 @@ interface Gathered {
   readonly records: Map<NodeName, NodeRecord>;
 }
 
+interface GatherOptions {
+  /** Election positions (promote). */
+  readonly positions?: boolean;
+  /** The operator's intent (a demote that names no successor: the intent may name one). */
+  readonly intent?: boolean;
+}
+
 async function gather(
   deps: PromotableDependencies,
   context: ActionContext,
   state: DatabaseState,
-  withPositions: boolean,
+  options: GatherOptions,
 ): Promise<Gathered> {
-  const [recordValues, positionValues] = await Promise.all([
+  const [recordValues, positionValues, intentValue] = await Promise.all([
     deps.cluster.readRecords(),
-    withPositions ? deps.cluster.readPositions() : Promise.resolve(new Map<string, string>()),
+    options.positions ? deps.cluster.readPositions() : Promise.resolve(new Map<string, string>()),
+    options.intent ? deps.cluster.readIntent() : Promise.resolve(null),
   ]);
   const complain = (node: string, error: Error) => context.log(`ignoring the record of ${node}: ${error.message}`);
   const records = parseNodeRecords(recordValues, complain);
@@ -78,6 +87,7 @@ async function gather(
     positions,
     now: deps.now(),
     positionTtlMs,
+    intent: intentInForce(intentValue, deps.now()),
   });
   context.debug(`facts: ${JSON.stringify(facts)}`);
   return { snapshot: reconstructSnapshot(facts), records };
@@ -249,6 +259,36 @@ async function refuse(
   return failure(OcfExit.ERR_GENERIC, reason);
 }
 
+/**
+ * This node's instance is down while it is the target of a pending hand-over (it failed, or its node was
+ * lost, before migrate_from): to the model that is INSTANCE_FAILED of the target, and the switchover is
+ * aborted. The verdict goes onto the source's record, as a refused promotion's does, so that no later
+ * promotion of this node forgets it. Returns the snapshot to decide the action from.
+ */
+async function abortOwnHandover(
+  deps: PromotableDependencies,
+  context: ActionContext,
+  gathered: Gathered,
+): Promise<ModelSnapshot> {
+  const handover = gathered.snapshot.context.handover;
+  if (!gathered.snapshot.matches({ switchover: 'handedOver' }) || handover?.target !== deps.node) {
+    return gathered.snapshot;
+  }
+  const event: RoleMigrationEvent = { type: 'INSTANCE_FAILED', node: deps.node };
+  const decision = decide(gathered.snapshot, event);
+  logDecision(context, event, decision);
+  if (decision.kind !== 'transition') return gathered.snapshot;
+  const published = gathered.records.get(handover.source)?.handover;
+  if (published !== undefined && published.verdict === 'pending') {
+    const aborted: PublishedHandover = { ...published, verdict: 'aborted' };
+    await deps.cluster.writeRecord(
+      handover.source,
+      ownRecord(gathered.records, handover.source, { handover: aborted }),
+    );
+  }
+  return decision.next;
+}
+
 /** start: the instance starts as a standby and follows the primary, unless the model refuses (diverged). */
 export async function start(deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> {
   const state = await deps.database.observe();
@@ -256,9 +296,10 @@ export async function start(deps: PromotableDependencies, context: ActionContext
   if (state.kind === 'primary') {
     return failure(OcfExit.ERR_GENERIC, 'the instance already runs as a primary, outside of Pacemaker');
   }
-  const gathered = await gather(deps, context, state, false);
+  const gathered = await gather(deps, context, state, {});
+  const snapshot = await abortOwnHandover(deps, context, gathered);
   const event: RoleMigrationEvent = { type: 'START', node: deps.node };
-  const decision = decide(gathered.snapshot, event);
+  const decision = decide(snapshot, event);
   logDecision(context, event, decision);
   if (instruction(decision, 'follow') === undefined) {
     return failure(OcfExit.ERR_GENERIC, refusalReason(decision, 'start', deps.node));
@@ -275,11 +316,17 @@ export async function promote(
 ): Promise<OcfResult> {
   const state = await deps.database.observe();
   if (state.kind === 'primary') return success();
-  if (state.kind !== 'standby') {
-    return failure(OcfExit.ERR_GENERIC, `cannot promote: the instance is ${state.kind}, not a running standby`);
-  }
   try {
-    const gathered = await gather(deps, context, state, true);
+    const gathered = await gather(deps, context, state, { positions: true });
+    if (state.kind !== 'standby') {
+      // The target died before its migrate_from: the model aborts the switchover; record it, then refuse.
+      const snapshot = await abortOwnHandover(deps, context, gathered);
+      const event = given ?? promoteEvent(deps, context);
+      const decision = decide(snapshot, event);
+      logDecision(context, event, decision);
+      const reason = `cannot promote: the instance is ${state.kind}, not a running standby`;
+      return refuse(deps, context, gathered, snapshot, instruction(decision, 'refuse')?.reason ?? reason);
+    }
     return await migrateFrom(deps, context, gathered, given ?? promoteEvent(deps, context), state.position);
   } catch (error) {
     if (error instanceof InconsistentFacts) return failure(OcfExit.ERR_GENERIC, error.message);
@@ -301,8 +348,9 @@ export async function demote(
     return success();
   }
   try {
-    const gathered = await gather(deps, context, state, false);
-    return await migrateTo(deps, context, gathered, given ?? demoteEvent(deps, context));
+    const event = given ?? demoteEvent(deps, context);
+    const gathered = await gather(deps, context, state, { intent: event.type === 'DEMOTE' });
+    return await migrateTo(deps, context, gathered, event);
   } catch (error) {
     if (error instanceof InconsistentFacts) return failure(OcfExit.ERR_GENERIC, error.message);
     throw error;

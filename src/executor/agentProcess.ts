@@ -14,17 +14,26 @@ export interface AgentProcessResult {
 
 const actionLimitMs = 180_000;
 
+/** `onLine` sees each line the agent writes on stderr as it is written (tests act on decisions mid-action). */
 export function runAsExecd(
   path: string,
   action: string,
   env: Readonly<Record<string, string>>,
+  onLine?: (line: string) => void,
 ): Promise<AgentProcessResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(path, [action], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let partial = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (onLine === undefined) return;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
     const limit = setTimeout(() => child.kill('SIGKILL'), actionLimitMs);
     child.once('error', (error) => {
       clearTimeout(limit);

@@ -25,8 +25,10 @@ export interface ControllerSpec {
   /** What every agent process on `node` gets besides the action's own variables (tools, CIB_file, …). */
   readonly environment: (node: string) => Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
-  /** Told of every action once it is done. */
-  readonly onAction?: (executed: ExecutedAction) => void;
+  /** Told of every action once it is done; the transition waits for it (a test may act between two actions). */
+  readonly onAction?: (executed: ExecutedAction) => void | Promise<void>;
+  /** Each line an agent writes on stderr, as it is written. */
+  readonly onAgentLine?: (action: GraphAction, line: string) => void;
 }
 
 export interface ExecutedAction {
@@ -49,6 +51,9 @@ export class Controller {
   private transition = 0;
   private callId = 0;
   private readonly lock: string;
+  /** The recurring operations in effect, by `node resource_operation_interval`: what their timers would run. */
+  private readonly recurring = new Map<string, { action: GraphAction; rc: number }>();
+  private abortRequested = false;
 
   constructor(readonly spec: ControllerSpec) {
     this.lock = `${spec.cib}.lock`;
@@ -77,6 +82,32 @@ export class Controller {
     return parseTransitionGraph(await readFile(graph, 'utf8'), graph);
   }
 
+  /** Aborts the running transition as a cluster event would: actions in flight finish, no new one starts. */
+  abort(): void {
+    this.abortRequested = true;
+  }
+
+  /** A node left: its recurring operations stop with it. */
+  forgetNode(node: string): void {
+    for (const [key, entry] of this.recurring) if (entry.action.node === node) this.recurring.delete(key);
+  }
+
+  /**
+   * Every recurring monitor fires once, as its timer would: a result that differs from the last one is
+   * recorded as the controller records it (a failure with its fail count). Returns the failed ones.
+   */
+  async fireRecurringMonitors(): Promise<ExecutedAction[]> {
+    const failed: ExecutedAction[] = [];
+    await Promise.all(
+      [...this.recurring.values()].map(async (entry) => {
+        const begun = performance.now();
+        const { ok, result } = await this.execute(entry.action, this.transition, entry);
+        if (!ok) failed.push({ action: entry.action, result, ok, ms: performance.now() - begun });
+      }),
+    );
+    return failed;
+  }
+
   /** Runs transitions until the scheduler plans nothing; fails when it does not settle. */
   async settle(maxTransitions = 12): Promise<TransitionReport[]> {
     const reports: TransitionReport[] = [];
@@ -101,6 +132,7 @@ export class Controller {
     const started = new Set<number>();
     const executed: ExecutedAction[] = [];
     let abortPriority = Number.NEGATIVE_INFINITY;
+    this.abortRequested = false;
     let attributes = await this.transientAttributes();
     const running = new Map<number, Promise<void>>();
     const launchable = () =>
@@ -118,11 +150,11 @@ export class Controller {
           const { ok, result } = await this.execute(action, transition);
           const done: ExecutedAction = { action, result, ok, ms: performance.now() - begun };
           executed.push(done);
-          this.spec.onAction?.(done);
+          await this.spec.onAction?.(done);
           if (ok) confirmed.add(action.id);
           else abortPriority = Math.max(abortPriority, action.priority + 1);
           const now = await this.transientAttributes();
-          if (now !== attributes) {
+          if (now !== attributes || this.abortRequested) {
             attributes = now;
             abortPriority = infinity;
           }
@@ -140,6 +172,7 @@ export class Controller {
   private async execute(
     action: GraphAction,
     transition: number,
+    timer?: { rc: number },
   ): Promise<{ ok: boolean; result: AgentProcessResult | null }> {
     if (action.kind === 'pseudo_event') return { ok: true, result: null };
     if (action.kind === 'crm_event') return this.clusterEvent(action);
@@ -149,6 +182,7 @@ export class Controller {
     if (action.operation === 'cancel') {
       const operation = action.attribute('CRM_meta_operation') ?? 'monitor';
       await this.removeEntry(node, `${resource}_${operation}_${interval}`);
+      this.recurring.delete(`${node} ${resource}_${operation}_${interval}`);
       return { ok: true, result: null };
     }
     const agent = action.agent;
@@ -167,13 +201,25 @@ export class Controller {
     }
     const path = join(this.spec.ocfRoot(agent.provider), 'resource.d', agent.provider, agent.type);
     const begun = Date.now();
-    const result = await runAsExecd(path, action.operation, env);
+    const onLine = this.spec.onAgentLine;
+    const result = await runAsExecd(
+      path,
+      action.operation,
+      env,
+      onLine === undefined ? undefined : (line) => onLine(action, line),
+    );
     const ms = Date.now() - begun;
     this.spec.log?.(`${node} ${action.key} → ${result.code}`);
     if (action.operation === 'notify') return { ok: true, result };
     const expectedRc = Number(action.attribute('CRM_meta_op_target_rc') ?? '0');
     const probe = action.operation === 'monitor' && interval === 0;
     const ok = probe ? [0, 7, 8].includes(result.code) : result.code === expectedRc;
+    if (interval > 0) {
+      const key = `${node} ${resource}_${action.operation}_${interval}`;
+      // A timer's run is recorded only when its result changed, as the controller does.
+      if (timer !== undefined && timer.rc === result.code) return { ok, result };
+      this.recurring.set(key, { action, rc: result.code });
+    }
     const exitReason = /^ocf-exit-reason:(.*)$/m.exec(result.stderr)?.[1] ?? '';
     const outcome: OperationOutcome = {
       resource,

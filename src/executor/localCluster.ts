@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { offlineTools } from '../local/offlineTools.ts';
+import type { GraphAction } from '../adapter/transitionGraph.ts';
 import { Controller, type ExecutedAction } from './controller.ts';
 
 export interface LocalCluster {
@@ -17,6 +18,8 @@ export interface LocalCluster {
   readonly controller: Controller;
   /** The node leaves the cluster unexpectedly (crm_simulate --node-fail): what a dead machine looks like. */
   failNode(node: string): Promise<void>;
+  /** The node (re)joins after a reboot: online again, with no resource history and no transient attributes. */
+  joinNode(node: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -26,7 +29,8 @@ export interface LocalClusterSpec {
   readonly resources: string;
   readonly promigrateOcfRoot: string;
   /** Told of every action once it is done (the demo prints the agents' decisions from it). */
-  readonly onAction?: (executed: ExecutedAction) => void;
+  readonly onAction?: (executed: ExecutedAction) => void | Promise<void>;
+  readonly onAgentLine?: (action: GraphAction, line: string) => void;
 }
 
 export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster> {
@@ -51,6 +55,7 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
     workDir: dir,
     ocfRoot: (provider) => (provider === 'promigrate' ? spec.promigrateOcfRoot : '/usr/lib/ocf'),
     ...(spec.onAction === undefined ? {} : { onAction: spec.onAction }),
+    ...(spec.onAgentLine === undefined ? {} : { onAgentLine: spec.onAgentLine }),
     environment: () => ({
       PATH: `${sbin}:/usr/sbin:/usr/bin:/sbin:/bin`,
       HA_SBIN_DIR: sbin,
@@ -67,6 +72,13 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
     controller,
     failNode: async (node) => {
       await controller.tool('crm_simulate', ['--xml-file', cib, '--node-fail', node, '--save-output', cib]);
+      controller.forgetNode(node);
+    },
+    joinNode: async (node) => {
+      for (const part of ['lrm', 'transient_attributes']) {
+        await controller.tool('cibadmin', ['--delete-all', '--xpath', `//node_state[@id='${node}']/${part}`]).catch(() => '');
+      }
+      await controller.tool('crm_simulate', ['--xml-file', cib, '--node-up', node, '--save-output', cib]);
     },
     dispose: () => rm(dir, { recursive: true, force: true }),
   };

@@ -8,7 +8,7 @@
  * Records on a timeline older than the newest one known are stale and never used.
  */
 import { comparePositions, type Position } from '../../models/position.ts';
-import type { HandOver, Instance, NodeName } from '../../models/types.ts';
+import type { HandOver, Instance, Intent, NodeName } from '../../models/types.ts';
 import type { CloneChange } from '../adapter/facts.ts';
 import type { NodeRecord, PublishedHandover } from './nodeRecord.ts';
 import type { ObservedNode, PersistedFacts } from './reconstructSnapshot.ts';
@@ -33,6 +33,8 @@ export interface AgentObservation {
   readonly now: number;
   /** How old a published position may be and still count. */
   readonly positionTtlMs: number;
+  /** The operator's intent in force (read only by a demote that names no successor). */
+  readonly intent?: Intent | null;
 }
 
 const unknownPosition: Position = { timeline: 1, lsn: 0 };
@@ -125,7 +127,7 @@ export function agentFacts(observation: AgentObservation): PersistedFacts {
     handover: handoverFacts,
     handoverAborted: handover?.verdict === 'aborted',
     demotedAt: latest(demoted),
-    intent: null,
+    intent: observation.intent ?? null,
     lastPromoted: change?.promotedBefore[0] ?? forks[0]?.[0] ?? null,
   };
 }

@@ -1,0 +1,255 @@
+/**
+ * The real system a model path runs on: local PostgreSQL 15 instances as the nodes of a promotable clone
+ * of `ocf:promigrate:pgsql`, played by the executor with Pacemaker's own scheduler. It offers what the
+ * model's events stand for — faults made for real (kill -9, a cut replication link, a lost node), writes,
+ * the operator's intent — the cluster operations that steer the scheduler (a promoted-role preference,
+ * bans, holding the clone unpromoted), and what a check needs to see (who is writable, who streams).
+ */
+import { resolve } from 'node:path';
+import type { GraphAction } from '../adapter/transitionGraph.ts';
+import type { ExecutedAction } from '../executor/controller.ts';
+import { type LocalCluster, localCluster } from '../executor/localCluster.ts';
+import { LocalPostgres } from '../local/localPostgres.ts';
+import { pgsqlCloneResources } from '../local/pgsqlClone.ts';
+import { followWhicheverIsPrimary } from '../local/postgresInstances.ts';
+import { formatIntent, intentProperty } from '../policy/intent.ts';
+
+const clone = 'pgsql-ha';
+const primitive = 'pgsql';
+/** migrate_from's catch-up bound: long enough for a fault to be made while the target waits. */
+const catchUpSeconds = '2';
+
+export interface RealSystemHooks {
+  onAction(executed: ExecutedAction): Promise<void>;
+  onAgentLine(action: GraphAction, line: string): void;
+}
+
+export class RealSystem {
+  private nextId = 1;
+  readonly acknowledged: number[] = [];
+
+  private constructor(
+    readonly nodes: readonly string[],
+    readonly postgres: LocalPostgres,
+    readonly cluster: LocalCluster,
+  ) {}
+
+  /**
+   * Fresh instances that are all standbys with the same end of WAL (the model's bootstrap): the first one is
+   * created as a primary, shut down cleanly (its standbys receive the shutdown checkpoint) and restarted as
+   * a standby. The clone starts held unpromoted; the probes find the running standbys.
+   */
+  static async create(nodes: readonly string[], basePort: number, hooks: RealSystemHooks): Promise<RealSystem> {
+    const postgres = await LocalPostgres.create(nodes, basePort);
+    let cluster: LocalCluster | null = null;
+    try {
+      const first = postgres.instance(nodes[0] as string);
+      for (const node of nodes.slice(1)) await postgres.waitFor(`${node} streaming`, () => postgres.caughtUp(first.name, node));
+      await first.stop('fast');
+      await first.followOnStart(postgres.instance(nodes[1] as string));
+      await first.start();
+      await followWhicheverIsPrimary([first], postgres.set.instances);
+      cluster = await localCluster({
+        nodes,
+        resources: pgsqlCloneResources(postgres.set.instances, { catch_up_timeout: catchUpSeconds }),
+        promigrateOcfRoot: resolve('dist/ocf'),
+        onAction: (executed) => hooks.onAction(executed),
+        onAgentLine: (action, line) => hooks.onAgentLine(action, line),
+      });
+      const system = new RealSystem(nodes, postgres, cluster);
+      await system.hold(true);
+      return system;
+    } catch (error) {
+      await cluster?.dispose();
+      await postgres.dispose();
+      throw error;
+    }
+  }
+
+  get controller() {
+    return this.cluster.controller;
+  }
+
+  private tool(command: string, args: readonly string[]): Promise<string> {
+    return this.controller.tool(command, args);
+  }
+
+  // --- steering the scheduler ---
+
+  /** Holding the clone unpromoted (target-role): no promotion is scheduled while no step asks for one. */
+  async hold(on: boolean): Promise<void> {
+    const base = ['--resource', clone, '--meta'];
+    if (on) await this.tool('crm_resource', [...base, '--set-parameter', 'target-role', '--parameter-value', 'Unpromoted']);
+    else await this.tool('crm_resource', [...base, '--delete-parameter', 'target-role']).catch(() => '');
+  }
+
+  /** The promoted role preferred on `node` (what `crm_resource --move --promoted` creates), or on no node. */
+  async preferPromoted(node: string | null): Promise<void> {
+    await this.tool('cibadmin', ['--delete', '--xml-text', '<rsc_location id="mbt-promoted"/>']).catch(() => '');
+    if (node === null) return;
+    await this.tool('cibadmin', [
+      '--create',
+      '--scope',
+      'constraints',
+      '--xml-text',
+      `<rsc_location id="mbt-promoted" rsc="${clone}" role="Promoted" node="${node}" score="INFINITY"/>`,
+    ]);
+  }
+
+  /** Keeps the clone off `node` (its instance stays down) or lets it run there again. */
+  async ban(node: string, on: boolean): Promise<void> {
+    const id = `mbt-ban-${node}`;
+    await this.tool('cibadmin', ['--delete', '--xml-text', `<rsc_location id="${id}"/>`]).catch(() => '');
+    if (!on) return;
+    await this.tool('cibadmin', [
+      '--create',
+      '--scope',
+      'constraints',
+      '--xml-text',
+      `<rsc_location id="${id}" rsc="${clone}" node="${node}" score="-INFINITY"/>`,
+    ]);
+  }
+
+  /** A transient attribute change: the controller aborts the running transition, as a score update does. */
+  async splitTransition(node: string): Promise<void> {
+    await this.tool('crm_attribute', ['--node', node, '--lifetime', 'reboot', '--name', 'mbt-split', '--update', String(this.nextId++)]);
+  }
+
+  // --- the world's events ---
+
+  /** Acknowledged INSERTs through the primary; then every streaming standby has replayed them. */
+  async write(primary: string, streaming: readonly string[], rows = 20): Promise<void> {
+    const instance = this.postgres.instance(primary);
+    const first = this.nextId;
+    this.nextId += rows;
+    await instance.query(
+      `INSERT INTO promigrate_writes (id) SELECT generate_series(${first}, ${first + rows - 1})`,
+    );
+    for (let id = first; id < first + rows; id++) this.acknowledged.push(id);
+    for (const node of streaming) {
+      await this.postgres.waitFor(`${node} to replay the writes`, () => this.postgres.caughtUp(primary, node), 10_000);
+    }
+  }
+
+  /** Rows acknowledged by an INSERT stream of the test's own (the write loop during a switchover). */
+  noteAcknowledged(ids: readonly number[]): void {
+    this.acknowledged.push(...ids);
+    this.nextId = Math.max(this.nextId, (ids.at(-1) ?? 0) + 1000);
+  }
+
+  takeIds(): number {
+    const id = this.nextId;
+    this.nextId += 100_000;
+    return id;
+  }
+
+  cut(node: string): Promise<void> {
+    return this.postgres.cut(node);
+  }
+
+  /**
+   * The link is back. With a primary the standby follows it again; while none is promoted (a switchover in
+   * progress) it streams from the hand-over's source, which cascades its WAL up to the shutdown checkpoint.
+   */
+  async restore(node: string, upstream: string | null): Promise<void> {
+    if (upstream === null) {
+      await this.postgres.restore(node);
+      return;
+    }
+    const source = this.postgres.instance(upstream);
+    await this.postgres.instance(node).query(`ALTER SYSTEM SET primary_conninfo = '${source.conninfoFor(node)}'`);
+    await this.postgres.instance(node).query('SELECT pg_reload_conf()');
+  }
+
+  /** Standbys that were pointed at one upstream follow whichever node is primary again. */
+  async followPrimary(nodes: readonly string[]): Promise<void> {
+    const running = [];
+    for (const node of nodes) if (await this.isRunning(node)) running.push(this.postgres.instance(node));
+    await followWhicheverIsPrimary(running, this.postgres.set.instances);
+  }
+
+  async killInstance(node: string): Promise<void> {
+    if ((await this.isRunning(node)) === false) return;
+    await this.postgres.killPostgres(node);
+  }
+
+  async loseNode(node: string): Promise<void> {
+    await this.killInstance(node);
+    await this.cluster.failNode(node);
+  }
+
+  joinNode(node: string): Promise<void> {
+    return this.cluster.joinNode(node);
+  }
+
+  async setIntent(target: string, expiresAtMs: number): Promise<void> {
+    await this.tool('crm_attribute', [
+      '--type',
+      'crm_config',
+      '--name',
+      intentProperty(primitive),
+      '--update',
+      formatIntent(target, expiresAtMs),
+    ]);
+  }
+
+  // --- what the checks see ---
+
+  async isRunning(node: string): Promise<boolean> {
+    const pid = await this.postgres.instance(node).pid();
+    return pid !== null && !(await this.postgres.isGone(pid));
+  }
+
+  async writable(): Promise<string[]> {
+    const found: string[] = [];
+    for (const node of this.nodes) {
+      const answer = await this.postgres
+        .instance(node)
+        .query('SELECT pg_is_in_recovery()')
+        .catch(() => null);
+      if (answer === 'f') found.push(node);
+    }
+    return found;
+  }
+
+  async inRecovery(node: string): Promise<boolean> {
+    return (
+      (await this.postgres
+        .instance(node)
+        .query('SELECT pg_is_in_recovery()')
+        .catch(() => null)) === 't'
+    );
+  }
+
+  async timeline(node: string): Promise<number> {
+    const text = await this.postgres.instance(node).query('SELECT timeline_id FROM pg_control_checkpoint()');
+    return Number(text);
+  }
+
+  /** Where Pacemaker sees the promoted role (from the recorded operations, as crm_resource --locate does). */
+  async promotedInCib(): Promise<string[]> {
+    const text = await this.tool('crm_resource', ['--locate', '--resource', clone]).catch(() => '');
+    return [...text.matchAll(/running on: (\S+) Promoted/g)].map((match) => match[1] as string);
+  }
+
+  /** Acknowledged rows missing on `node`. */
+  async missingRows(node: string): Promise<number[]> {
+    if (this.acknowledged.length === 0) return [];
+    const text = await this.postgres
+      .instance(node)
+      .query(`SELECT string_agg(id::text, ',') FROM promigrate_writes`);
+    const present = new Set(text.split(',').filter(Boolean).map(Number));
+    return this.acknowledged.filter((id) => !present.has(id));
+  }
+
+  async serverLogTail(node: string, lines = 15): Promise<string> {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(`${this.postgres.instance(node).home}/server.log`, 'utf8').catch(() => '');
+    return text.split('\n').slice(-lines - 1).join('\n');
+  }
+
+  async dispose(): Promise<void> {
+    await this.cluster.dispose();
+    await this.postgres.dispose();
+  }
+}
