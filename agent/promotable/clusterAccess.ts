@@ -6,10 +6,10 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterToolsOptions } from '../cluster/clusterTool.ts';
-import { privateAttributes } from '../cluster/privateAttributes.ts';
 import { intentProperty } from '../../src/policy/intent.ts';
+import type { ClusterToolsOptions } from '../cluster/clusterTool.ts';
 import { runClusterTool, toolFailure } from '../cluster/clusterTool.ts';
+import { privateAttributes } from '../cluster/privateAttributes.ts';
 import { promotionScores } from '../cluster/promotionScores.ts';
 
 /** crm_attribute's exit status when the attribute does not exist (ENXIO). */
@@ -100,7 +100,14 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
     },
     async readIntent() {
       const name = intentProperty(options.resource);
-      const result = await runClusterTool(options, 'crm_attribute', ['--type', 'crm_config', '--name', name, '--query', '--quiet']);
+      const result = await runClusterTool(options, 'crm_attribute', [
+        '--type',
+        'crm_config',
+        '--name',
+        name,
+        '--query',
+        '--quiet',
+      ]);
       if (result.exitCode === noSuchAttribute) return null;
       if (result.failed) throw toolFailure(`reading the operator's intent ${name}`, result);
       return String(result.stdout).trim();

@@ -20,13 +20,13 @@ import {
 import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
 import { agentFacts, type OwnInstance } from '../../src/policy/agentFacts.ts';
 import { type Decision, decide, type Instruction } from '../../src/policy/decide.ts';
+import { intentInForce } from '../../src/policy/intent.ts';
 import {
   formatNodeRecord,
   type NodeRecord,
   type PublishedHandover,
   parseNodeRecords,
 } from '../../src/policy/nodeRecord.ts';
-import { intentInForce } from '../../src/policy/intent.ts';
 import { InconsistentFacts, reconstructSnapshot } from '../../src/policy/reconstructSnapshot.ts';
 import type { DatabaseState } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
@@ -135,8 +135,14 @@ async function migrateTo(
 ): Promise<OcfResult> {
   let decision = decide(gathered.snapshot, event);
   logDecision(context, event, decision);
-  if (instruction(decision, 'refuse') !== undefined && event.type === 'MIGRATE_TO') {
-    // Not a migration after all (the target cannot take over): a demote that names no successor is still safe.
+  const refusal = instruction(decision, 'refuse');
+  if (refusal !== undefined && context.action === 'migrate_to') {
+    // The proposed interface's migrate_to may fail: the primary stays, and the scheduler decides again.
+    return failure(OcfExit.ERR_GENERIC, refusal.reason);
+  }
+  if (refusal !== undefined && event.type === 'MIGRATE_TO') {
+    // A demote must demote: not a migration after all (the target cannot take over), a demote that names no
+    // successor is still safe.
     const demote: RoleMigrationEvent = { type: 'DEMOTE', node: deps.node };
     decision = decide(gathered.snapshot, demote);
     logDecision(context, demote, decision);
@@ -321,13 +327,13 @@ export async function promote(
     if (state.kind !== 'standby') {
       // The target died before its migrate_from: the model aborts the switchover; record it, then refuse.
       const snapshot = await abortOwnHandover(deps, context, gathered);
-      const event = given ?? promoteEvent(deps, context);
+      const event = given ?? promoteEvent(deps, context, { ...gathered, snapshot });
       const decision = decide(snapshot, event);
       logDecision(context, event, decision);
       const reason = `cannot promote: the instance is ${state.kind}, not a running standby`;
       return refuse(deps, context, gathered, snapshot, instruction(decision, 'refuse')?.reason ?? reason);
     }
-    return await migrateFrom(deps, context, gathered, given ?? promoteEvent(deps, context), state.position);
+    return await migrateFrom(deps, context, gathered, given ?? promoteEvent(deps, context, gathered), state.position);
   } catch (error) {
     if (error instanceof InconsistentFacts) return failure(OcfExit.ERR_GENERIC, error.message);
     throw error;
@@ -370,9 +376,12 @@ function demoteEvent(deps: PromotableDependencies, context: ActionContext): Role
  * A promote is migrate_from when its own transition moves the promoted role here from another node; a
  * promote in a later transition (a split move) is a plain PROMOTE, which the model resolves from the record.
  */
-function promoteEvent(deps: PromotableDependencies, context: ActionContext): RoleMigrationEvent {
+function promoteEvent(deps: PromotableDependencies, context: ActionContext, gathered: Gathered): RoleMigrationEvent {
   const migration = migrationInEnvironment('promote', context.env);
-  if (migration?.kind === 'switchover' && migration.to === deps.node)
-    return { type: 'MIGRATE_FROM', target: deps.node };
-  return { type: 'PROMOTE', node: deps.node };
+  const promote: RoleMigrationEvent = { type: 'PROMOTE', node: deps.node };
+  if (migration?.kind !== 'switchover' || migration.to !== deps.node) return promote;
+  const migrateFrom: RoleMigrationEvent = { type: 'MIGRATE_FROM', target: deps.node };
+  // The lists of a failover (a failed primary demoted, another promoted) read like a switchover's; with no
+  // hand-over to take, the model has no migrate_from, and this promote is an election.
+  return decide(gathered.snapshot, migrateFrom).kind === 'unhandled' ? promote : migrateFrom;
 }

@@ -53,6 +53,8 @@ export class Controller {
   private readonly lock: string;
   /** The recurring operations in effect, by `node resource_operation_interval`: what their timers would run. */
   private readonly recurring = new Map<string, { action: GraphAction; rc: number }>();
+  /** The last operation run per `node resource`, whose parameters a directly invoked operation takes. */
+  private readonly lastOperation = new Map<string, GraphAction>();
   private abortRequested = false;
 
   constructor(readonly spec: ControllerSpec) {
@@ -85,6 +87,63 @@ export class Controller {
   /** Aborts the running transition as a cluster event would: actions in flight finish, no new one starts. */
   abort(): void {
     this.abortRequested = true;
+  }
+
+  /**
+   * An operation today's scheduler never plans, run on `node` as pacemaker-execd would run it: the
+   * resource's parameters as its last recurring operation there had them, plus `extra` meta attributes
+   * (the proposed interface's migrate_to on a clone, with CRM_meta_migrate_source/target). Not recorded.
+   */
+  async invokeDirectly(
+    node: string,
+    resource: string,
+    operation: string,
+    extra: Readonly<Record<string, string>>,
+  ): Promise<AgentProcessResult> {
+    const model = this.lastOperation.get(`${node} ${resource}`);
+    if (model === undefined) throw new Error(`no operation of ${resource} on ${node} to take its parameters from`);
+    const attributes: Record<string, string> = { ...model.attributes, ...extra };
+    for (const name of ['CRM_meta_interval', 'CRM_meta_role', 'CRM_meta_op_target_rc', 'CRM_meta_name'])
+      delete attributes[name];
+    attributes.CRM_meta_name = operation;
+    for (const name of Object.keys(attributes)) if (name.startsWith('CRM_meta_notify_')) delete attributes[name];
+    const action: GraphAction = {
+      ...model,
+      operation,
+      key: `${resource}_${operation}_0`,
+      attributes,
+      attribute: (name) => attributes[name],
+    };
+    const onLine = this.spec.onAgentLine;
+    return runAsExecd(
+      join(
+        this.spec.ocfRoot(action.agent?.provider ?? ''),
+        'resource.d',
+        action.agent?.provider ?? '',
+        action.agent?.type ?? '',
+      ),
+      operation,
+      this.agentEnvironment(action),
+      onLine === undefined ? undefined : (line) => onLine(action, line),
+    );
+  }
+
+  /**
+   * The recurring monitors the scheduler plans next are started (and only they): after an aborted
+   * transition, Pacemaker would start them first thing, and a fault made since is then known to it.
+   */
+  async startPlannedMonitors(): Promise<void> {
+    const graph = await this.nextGraph();
+    const monitors = graph.actions.filter(
+      (action) =>
+        action.kind === 'rsc_op' &&
+        action.operation === 'monitor' &&
+        Number(action.attribute('CRM_meta_interval') ?? '0') > 0 &&
+        // Only those that wait for nothing: a monitor after a planned promote is for the promoted role.
+        action.inputs.length === 0,
+    );
+    const transition = this.transition++;
+    await Promise.all(monitors.map((action) => this.execute(action, transition)));
   }
 
   /** A node left: its recurring operations stop with it. */
@@ -187,18 +246,8 @@ export class Controller {
     }
     const agent = action.agent;
     if (agent === null || agent.class !== 'ocf') throw new Error(`action ${action.key}: only OCF agents are run`);
-    const env: Record<string, string> = {
-      ...this.spec.environment(node),
-      OCF_ROOT: this.spec.ocfRoot(agent.provider),
-      OCF_RA_VERSION_MAJOR: '1',
-      OCF_RA_VERSION_MINOR: '1',
-      OCF_RESOURCE_INSTANCE: resource,
-      OCF_RESOURCE_TYPE: agent.type,
-      OCF_RESOURCE_PROVIDER: agent.provider,
-    };
-    for (const [name, value] of Object.entries(action.attributes)) {
-      if (name !== 'CRM_meta_op_target_rc') env[`OCF_RESKEY_${name}`] = value;
-    }
+    if (action.operation !== 'notify') this.lastOperation.set(`${node} ${resource}`, action);
+    const env = this.agentEnvironment(action);
     const path = join(this.spec.ocfRoot(agent.provider), 'resource.d', agent.provider, agent.type);
     const begun = Date.now();
     const onLine = this.spec.onAgentLine;
@@ -239,6 +288,24 @@ export class Controller {
     await this.record(outcome, agent, !ok);
     if (!ok && !probe) await this.countFailure(node, resource, action.operation, interval);
     return { ok, result };
+  }
+
+  /** The environment pacemaker-execd gives an agent for `action`. */
+  private agentEnvironment(action: GraphAction): Record<string, string> {
+    const agent = action.agent as NonNullable<GraphAction['agent']>;
+    const env: Record<string, string> = {
+      ...this.spec.environment(action.node as string),
+      OCF_ROOT: this.spec.ocfRoot(agent.provider),
+      OCF_RA_VERSION_MAJOR: '1',
+      OCF_RA_VERSION_MINOR: '1',
+      OCF_RESOURCE_INSTANCE: action.resource as string,
+      OCF_RESOURCE_TYPE: agent.type,
+      OCF_RESOURCE_PROVIDER: agent.provider,
+    };
+    for (const [name, value] of Object.entries(action.attributes)) {
+      if (name !== 'CRM_meta_op_target_rc') env[`OCF_RESKEY_${name}`] = value;
+    }
+    return env;
   }
 
   private async record(

@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { offlineTools } from '../local/offlineTools.ts';
 import type { GraphAction } from '../adapter/transitionGraph.ts';
+import { offlineTools } from '../local/offlineTools.ts';
 import { Controller, type ExecutedAction } from './controller.ts';
 
 export interface LocalCluster {
@@ -76,7 +76,9 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
     },
     joinNode: async (node) => {
       for (const part of ['lrm', 'transient_attributes']) {
-        await controller.tool('cibadmin', ['--delete-all', '--xpath', `//node_state[@id='${node}']/${part}`]).catch(() => '');
+        await controller
+          .tool('cibadmin', ['--delete-all', '--xpath', `//node_state[@id='${node}']/${part}`])
+          .catch(() => '');
       }
       await controller.tool('crm_simulate', ['--xml-file', cib, '--node-up', node, '--save-output', cib]);
     },

@@ -44,7 +44,8 @@ export class RealSystem {
     let cluster: LocalCluster | null = null;
     try {
       const first = postgres.instance(nodes[0] as string);
-      for (const node of nodes.slice(1)) await postgres.waitFor(`${node} streaming`, () => postgres.caughtUp(first.name, node));
+      for (const node of nodes.slice(1))
+        await postgres.waitFor(`${node} streaming`, () => postgres.caughtUp(first.name, node));
       await first.stop('fast');
       await first.followOnStart(postgres.instance(nodes[1] as string));
       await first.start();
@@ -79,7 +80,8 @@ export class RealSystem {
   /** Holding the clone unpromoted (target-role): no promotion is scheduled while no step asks for one. */
   async hold(on: boolean): Promise<void> {
     const base = ['--resource', clone, '--meta'];
-    if (on) await this.tool('crm_resource', [...base, '--set-parameter', 'target-role', '--parameter-value', 'Unpromoted']);
+    if (on)
+      await this.tool('crm_resource', [...base, '--set-parameter', 'target-role', '--parameter-value', 'Unpromoted']);
     else await this.tool('crm_resource', [...base, '--delete-parameter', 'target-role']).catch(() => '');
   }
 
@@ -112,7 +114,16 @@ export class RealSystem {
 
   /** A transient attribute change: the controller aborts the running transition, as a score update does. */
   async splitTransition(node: string): Promise<void> {
-    await this.tool('crm_attribute', ['--node', node, '--lifetime', 'reboot', '--name', 'mbt-split', '--update', String(this.nextId++)]);
+    await this.tool('crm_attribute', [
+      '--node',
+      node,
+      '--lifetime',
+      'reboot',
+      '--name',
+      'mbt-split',
+      '--update',
+      String(this.nextId++),
+    ]);
   }
 
   // --- the world's events ---
@@ -122,9 +133,7 @@ export class RealSystem {
     const instance = this.postgres.instance(primary);
     const first = this.nextId;
     this.nextId += rows;
-    await instance.query(
-      `INSERT INTO promigrate_writes (id) SELECT generate_series(${first}, ${first + rows - 1})`,
-    );
+    await instance.query(`INSERT INTO promigrate_writes (id) SELECT generate_series(${first}, ${first + rows - 1})`);
     for (let id = first; id < first + rows; id++) this.acknowledged.push(id);
     for (const node of streaming) {
       await this.postgres.waitFor(`${node} to replay the writes`, () => this.postgres.caughtUp(primary, node), 10_000);
@@ -166,6 +175,35 @@ export class RealSystem {
     const running = [];
     for (const node of nodes) if (await this.isRunning(node)) running.push(this.postgres.instance(node));
     await followWhicheverIsPrimary(running, this.postgres.set.instances);
+  }
+
+  /**
+   * Stops the standbys' WAL receivers (SIGSTOP) until the returned function resumes them: a primary's clean
+   * shutdown waits until its standbys confirm the shutdown checkpoint, so a fault can be made while the
+   * source of a migrate_to is still shutting down — at that point, not whenever the race would put it.
+   */
+  async stallReceivers(nodes: readonly string[]): Promise<() => void> {
+    const pids: number[] = [];
+    for (const node of nodes) {
+      if (!(await this.isRunning(node))) continue;
+      const pid = Number(
+        await this.postgres
+          .instance(node)
+          .query('SELECT pid FROM pg_stat_wal_receiver')
+          .catch(() => ''),
+      );
+      if (Number.isInteger(pid) && pid > 0) {
+        process.kill(pid, 'SIGSTOP');
+        pids.push(pid);
+      }
+    }
+    return () => {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch {}
+      }
+    };
   }
 
   async killInstance(node: string): Promise<void> {
@@ -226,18 +264,27 @@ export class RealSystem {
     return Number(text);
   }
 
-  /** Where Pacemaker sees the promoted role (from the recorded operations, as crm_resource --locate does). */
+  /** Where Pacemaker sees the promoted role and does not know it failed (crm_mon's view of the status). */
   async promotedInCib(): Promise<string[]> {
-    const text = await this.tool('crm_resource', ['--locate', '--resource', clone]).catch(() => '');
-    return [...text.matchAll(/running on: (\S+) Promoted/g)].map((match) => match[1] as string);
+    const xml = await this.tool('crm_mon', ['--one-shot', '--output-as=xml']).catch(() => '');
+    const promoted: string[] = [];
+    for (const match of xml.matchAll(/<resource id="pgsql"([^>]*)>\s*<node name="([^"]+)"/g)) {
+      const attributes = match[1] as string;
+      if (/role="(Promoted|Master)"/.test(attributes) && !/failed="true"/.test(attributes))
+        promoted.push(match[2] as string);
+    }
+    return promoted.sort();
+  }
+
+  /** The postmaster's PID, to freeze it at the moment a fault must fall. */
+  postmasterPid(node: string): Promise<number | null> {
+    return this.postgres.instance(node).pid();
   }
 
   /** Acknowledged rows missing on `node`. */
   async missingRows(node: string): Promise<number[]> {
     if (this.acknowledged.length === 0) return [];
-    const text = await this.postgres
-      .instance(node)
-      .query(`SELECT string_agg(id::text, ',') FROM promigrate_writes`);
+    const text = await this.postgres.instance(node).query(`SELECT string_agg(id::text, ',') FROM promigrate_writes`);
     const present = new Set(text.split(',').filter(Boolean).map(Number));
     return this.acknowledged.filter((id) => !present.has(id));
   }
@@ -245,7 +292,10 @@ export class RealSystem {
   async serverLogTail(node: string, lines = 15): Promise<string> {
     const { readFile } = await import('node:fs/promises');
     const text = await readFile(`${this.postgres.instance(node).home}/server.log`, 'utf8').catch(() => '');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   }
 
   async dispose(): Promise<void> {

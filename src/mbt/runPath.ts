@@ -117,6 +117,12 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
   /** Steps to perform when an action ends (between two actions), and whether the transition must stop there. */
   const afterAction = new Map<number, { steps: number[]; abort: boolean }>();
   const restoredToSource = new Set<string>();
+  /** Standbys whose link the test cut and has not restored. */
+  const cut = new Set<string>();
+  /** Resumes WAL receivers stalled so that a fault falls inside the source's shutdown. */
+  let resumeReceivers: (() => void) | null = null;
+  /** The source's postmaster, to freeze when the agent decides migrate_to. */
+  let freezeSource: number | null = null;
   let system: RealSystem | null = null;
 
   const fail = (message: string) => {
@@ -137,8 +143,10 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
         return;
       }
       case 'REPLICATION_CUT':
+        cut.add(event.node);
         return real.cut(event.node);
       case 'REPLICATION_RESTORED': {
+        cut.delete(event.node);
         const upstream = primaryOf(context) === null ? (freshHandover(context)?.source ?? null) : null;
         if (upstream !== null) restoredToSource.add(event.node);
         return real.restore(event.node, upstream);
@@ -190,12 +198,15 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
     const writable = await real.writable();
     maxWritable = Math.max(maxWritable, writable.length);
     if (writable.join(',') !== promoted.join(',')) {
-      problems.push(`writable: ${writable.join(',') || 'none'}, the model has ${promoted.join(',') || 'none'} promoted`);
+      problems.push(
+        `writable: ${writable.join(',') || 'none'}, the model has ${promoted.join(',') || 'none'} promoted`,
+      );
     }
     for (const node of nodes) {
       const facts = factsOf(context, node) as NodeFacts;
       const running = await real.isRunning(node);
-      if (isDown(facts) && running) problems.push(`${node} runs, the model has it ${facts.online ? facts.instance : 'offline'}`);
+      if (isDown(facts) && running)
+        problems.push(`${node} runs, the model has it ${facts.online ? facts.instance : 'offline'}`);
       if (!isDown(facts) && !running) problems.push(`${node} does not run, the model has it ${facts.instance}`);
       if (primary === null || node === primary || isDown(facts)) continue;
       if (follows(facts)) {
@@ -204,13 +215,18 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
           .then(() => true)
           .catch(() => false);
         if (!ok) problems.push(`${node} does not stream from ${primary}, the model has it streaming`);
-      } else if (!facts.streaming && (await real.postgres.streamsFrom(primary, node).catch(() => false))) {
+      } else if (cut.has(node) && (await real.postgres.streamsFrom(primary, node).catch(() => false))) {
         problems.push(`${node} streams from ${primary}, the model has its replication cut`);
       }
     }
+    // Time passes as it would in a cluster: the recurring monitors fire, and Pacemaker learns of faults.
+    await real.controller.startPlannedMonitors();
+    await real.controller.fireRecurringMonitors();
     const inCib = await real.promotedInCib();
     if (inCib.join(',') !== promoted.join(',')) {
-      problems.push(`Pacemaker sees ${inCib.join(',') || 'no node'} promoted, the model ${promoted.join(',') || 'none'}`);
+      problems.push(
+        `Pacemaker sees ${inCib.join(',') || 'no node'} promoted, the model ${promoted.join(',') || 'none'}`,
+      );
     }
     if (problems.length > 0) throw new PathFailure(`${where}: ${problems.join('; ')}`);
   };
@@ -227,6 +243,8 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
     for (const node of nodes) {
       const facts = factsOf(context, node) as NodeFacts;
       const starting = event.type === 'START' && event.node === node;
+      // The model's started standby follows the primary: whatever cut its link is over.
+      if (starting && cut.delete(node)) await real.restore(node, null);
       await real.ban(node, isDown(facts) && !starting);
     }
   };
@@ -247,6 +265,11 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
         );
       } else later.push(next);
       next++;
+    }
+    if (live && resumeReceivers !== null) {
+      const resume = resumeReceivers;
+      resumeReceivers = null;
+      pending.set(action.id, (pending.get(action.id) ?? Promise.resolve()).finally(resume));
     }
     const following = steps[next];
     // Another operation (or the end of the path) next: the transition stops after this action.
@@ -279,6 +302,10 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
       return;
     }
     next++;
+    if (freezeSource !== null && step.event.type === 'MIGRATE_TO') {
+      process.kill(freezeSource, 'SIGSTOP');
+      freezeSource = null;
+    }
     afterAgentStep(action, step.state);
   };
 
@@ -286,12 +313,19 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
     const { action, result, ok } = executed;
     if (action.kind === 'rsc_op') {
       const reason = /^ocf-exit-reason:(.*)$/m.exec(result?.stderr ?? '')?.[1];
-      transcript.push(`  ${action.node} ${action.key} → ${result?.code ?? '?'}${ok ? '' : ' (failed)'}${reason ? `: ${reason}` : ''}`);
+      transcript.push(
+        `  ${action.node} ${action.key} → ${result?.code ?? '?'}${ok ? '' : ' (failed)'}${reason ? `: ${reason}` : ''}`,
+      );
     }
-    await pending.get(action.id);
-    pending.delete(action.id);
-    const entry = afterAction.get(action.id);
-    afterAction.delete(action.id);
+    await actionEnded(action.id);
+  };
+
+  /** What waited for an action's end: its live work, then the world steps between it and the next action. */
+  const actionEnded = async (id: number): Promise<void> => {
+    await pending.get(id);
+    pending.delete(id);
+    const entry = afterAction.get(id);
+    afterAction.delete(id);
     if (entry === undefined || failure !== null) return;
     try {
       for (const index of entry.steps) {
@@ -304,14 +338,59 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
     }
   };
 
+  /**
+   * A migrate_to whose target cannot take over (itself, a node that is down) is never planned by today's
+   * scheduler, which only moves the role to a running instance: the proposed interface's migrate_to is
+   * invoked directly on the source, as execd would run it. The model refuses it and the primary stays.
+   */
+  const runNativeMigrateTo = async (index: number): Promise<boolean> => {
+    const real = system as RealSystem;
+    const event = (steps[index] as (typeof steps)[number]).event;
+    if (event.type !== 'MIGRATE_TO') return false;
+    const target = factsOf(before(index).context, event.target) as NodeFacts;
+    if (event.source !== event.target && !isDown(target)) return false;
+    transcript.push(`  migrate_to ${event.source} → ${event.target} invoked directly (the proposed interface)`);
+    const result = await real.controller.invokeDirectly(event.source, 'pgsql', 'migrate_to', {
+      CRM_meta_migrate_source: event.source,
+      CRM_meta_migrate_target: event.target,
+    });
+    transcript.push(`  ${event.source} migrate_to → ${result.code}`);
+    const direct = [...afterAction.keys(), ...pending.keys()];
+    for (const id of new Set(direct)) await actionEnded(id);
+    if (failure !== null) throw new PathFailure(failure);
+    if (next <= index)
+      throw new PathFailure(`step ${index + 1}: the agent's migrate_to did not decide ${formatEvent(event)}`);
+    if (result.code === 0) throw new PathFailure(`step ${index + 1}: the refused migrate_to succeeded`);
+    return true;
+  };
+
   const runScheduled = async (index: number): Promise<void> => {
     const real = system as RealSystem;
+    if (await runNativeMigrateTo(index)) return;
     await steer(index);
     await real.controller.fireRecurringMonitors();
+    const event = (steps[index] as (typeof steps)[number]).event;
+    const following = steps[index + 1];
+    const sourceFault =
+      event.type === 'MIGRATE_TO' &&
+      (following?.event.type === 'INSTANCE_FAILED' || following?.event.type === 'NODE_LOST') &&
+      following.event.node === event.source;
+    if (sourceFault) {
+      // The source must fail before its shutdown checkpoint: its postmaster is frozen the moment the agent
+      // decides migrate_to (before pg_ctl's stop can get it to the checkpoint), and then killed.
+      freezeSource = await real.postmasterPid(event.source);
+    } else if (event.type === 'MIGRATE_TO' && following !== undefined && kinds[following.event.type] === 'world') {
+      resumeReceivers = await real.stallReceivers(nodes.filter((node) => node !== event.source));
+    }
     for (let round = 0; round < 8 && failure === null; round++) {
       const graph = await real.controller.nextGraph();
       if (graph.actions.length === 0) break;
-      transcript.push(`  transition: ${graph.actions.filter((a) => a.kind === 'rsc_op').map((a) => `${a.node}:${a.key}`).join(' ')}`);
+      transcript.push(
+        `  transition: ${graph.actions
+          .filter((a) => a.kind === 'rsc_op')
+          .map((a) => `${a.node}:${a.key}`)
+          .join(' ')}`,
+      );
       await real.controller.run(graph);
       if (next > index) break;
     }
@@ -352,13 +431,16 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
       }
       const rest = snapshots[next - 1] as ModelSnapshot;
       // A path may end inside an operation (demotingSource, catchingUp): the agent's decision was the check.
-      if (!inActionStates.has((steps[next - 1] as (typeof steps)[number]).state)) await check(rest, `after step ${next}`);
+      if (!inActionStates.has((steps[next - 1] as (typeof steps)[number]).state))
+        await check(rest, `after step ${next}`);
     }
     const context = (snapshots.at(-1) as ModelSnapshot).context;
     const holder =
       primaryOf(context) ??
       nodes
-        .filter((node) => follows(factsOf(context, node) as NodeFacts) || factsOf(context, node)?.instance === 'unpromoted')
+        .filter(
+          (node) => follows(factsOf(context, node) as NodeFacts) || factsOf(context, node)?.instance === 'unpromoted',
+        )
         .filter((node) => factsOf(context, node)?.online)[0] ??
       null;
     if (holder !== null && (await system.isRunning(holder))) {
@@ -369,6 +451,7 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
   } catch (error) {
     failure ??= (error as Error).message;
   }
+  (resumeReceivers as (() => void) | null)?.();
   let report = '';
   if (failure !== null && system !== null) {
     const real = system;
@@ -379,7 +462,9 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
         return `${node}: ${running ? (recovery ? 'standby' : 'primary') : 'down'}`;
       }),
     );
-    const logs = await Promise.all(nodes.map(async (node) => `--- ${node} server log\n${await real.serverLogTail(node)}`));
+    const logs = await Promise.all(
+      nodes.map(async (node) => `--- ${node} server log\n${await real.serverLogTail(node)}`),
+    );
     report = [
       `path ${path.name} (${nodes.length} nodes)`,
       `failure: ${failure}`,

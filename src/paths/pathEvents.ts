@@ -15,6 +15,24 @@ export type ModelSnapshot = SnapshotFrom<RoleMigrationMachine>;
 export interface PathBounds {
   /** Only these event types are offered (a scenario's alphabet); all when absent. */
   readonly only?: readonly RoleMigrationEventType[];
+  /** Only what can be made to happen on the real system (see `realizable`). */
+  readonly realSystem?: boolean;
+}
+
+/**
+ * Events a real cluster can be made to produce. Pacemaker never promotes an instance that is not running
+ * (it starts it first), so a promote of a node the model has down or offline happens only within the one
+ * transition in which it failed — not as a step of its own. (A migrate_to to a node that cannot take over
+ * is the proposed interface's migrate_to, which the suite invokes directly.)
+ */
+export function realizable(snapshot: ModelSnapshot, event: RoleMigrationEvent): boolean {
+  const context = snapshot.context;
+  const running = (node: string) => {
+    const facts = factsOf(context, node);
+    return facts?.online === true && (facts.instance === 'unpromoted' || facts.instance === 'promoted');
+  };
+  if (event.type === 'PROMOTE') return running(event.node);
+  return true;
 }
 
 const nodeFaults: ReadonlySet<RoleMigrationEventType> = new Set(['INSTANCE_FAILED', 'NODE_LOST']);
@@ -77,6 +95,7 @@ export function pathEvents(snapshot: ModelSnapshot, bounds: PathBounds = {}): Ro
   return events.filter((event) => {
     if (!handled.has(event.type)) return false;
     if (bounds.only !== undefined && !bounds.only.includes(event.type)) return false;
+    if (bounds.realSystem === true && !realizable(snapshot, event)) return false;
     // One node down at a time (a second one costs a 3-node cluster its quorum) and one cut link at a time.
     if (nodeFaults.has(event.type) && down.some((node) => node !== subjectNode(event))) return false;
     if (event.type === 'REPLICATION_CUT' && cut.length > 0) return false;

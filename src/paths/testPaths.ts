@@ -10,7 +10,7 @@ import type { RoleMigrationEvent, RoleMigrationEventType } from '../../models/ty
 import { formatEvent } from '../format/formatEvent.ts';
 import { canonicalStateKey } from './canonicalState.ts';
 import { buildModelGraph, type ModelEdge, type ModelGraph, takenTransitions } from './modelGraph.ts';
-import { type ModelSnapshot, pathEvents } from './pathEvents.ts';
+import { type ModelSnapshot, type PathBounds, pathEvents } from './pathEvents.ts';
 import { activeStates, statechartStates, statechartTransitions, stateName } from './statechartParts.ts';
 
 export interface PathStep {
@@ -57,14 +57,14 @@ function shortestRoutes(graph: ModelGraph): Map<string, ModelEdge[]> {
  * representative of its source state; the concrete event is the one that, here, takes the same
  * transitions to a state with the same key (node names and LSNs may differ from the representative's).
  */
-function replay(nodes: readonly string[], route: readonly ModelEdge[]): PathStep[] {
+function replay(nodes: readonly string[], route: readonly ModelEdge[], bounds: PathBounds = {}): PathStep[] {
   let [snapshot] = initialTransition(roleMigrationMachine, { nodes });
   const steps: PathStep[] = [];
   for (const edge of route) {
     const wanted = edge.transitions.join('|');
     let next: ModelSnapshot | null = null;
     let chosen: RoleMigrationEvent | null = null;
-    for (const event of pathEvents(snapshot)) {
+    for (const event of pathEvents(snapshot, bounds)) {
       if (takenTransitions(snapshot, event).join('|') !== wanted) continue;
       const [candidate] = transition(roleMigrationMachine, snapshot, event);
       if (canonicalStateKey(candidate) !== edge.to) continue;
@@ -84,7 +84,7 @@ function pathName(steps: readonly PathStep[]): string {
 }
 
 /** Greedy: walk the transitions in statechart order; each uncovered one gets its shortest path. */
-function shortestPathsCoveringTransitions(graph: ModelGraph): TestPath[] {
+function shortestPathsCoveringTransitions(graph: ModelGraph, bounds: PathBounds): TestPath[] {
   const routes = shortestRoutes(graph);
   const best = new Map<string, ModelEdge[]>();
   for (const [key, route] of routes) {
@@ -103,7 +103,7 @@ function shortestPathsCoveringTransitions(graph: ModelGraph): TestPath[] {
     const route = best.get(part.id);
     if (route === undefined) continue;
     for (const edge of route) for (const id of edge.transitions) covered.add(id);
-    const steps = replay(graph.nodes, route);
+    const steps = replay(graph.nodes, route, bounds);
     paths.push({ name: pathName(steps), kind: 'shortest', steps });
   }
   return paths;
@@ -126,7 +126,7 @@ const switchoverAlphabet: readonly RoleMigrationEventType[] = [
  * `promoted` after one switchover attempt. Bounded by the alphabet, by stopping at that first return and by
  * a maximum length; paths that differ only by a renaming of the nodes are kept once.
  */
-function boundedSimplePaths(nodes: readonly string[], maxSteps: number): TestPath[] {
+function boundedSimplePaths(nodes: readonly string[], maxSteps: number, bounds: PathBounds): TestPath[] {
   const first: RoleMigrationEvent = { type: 'PROMOTE', node: nodes[0] as string };
   const [bootstrap] = initialTransition(roleMigrationMachine, { nodes });
   const [promoted] = transition(roleMigrationMachine, bootstrap, first);
@@ -141,7 +141,7 @@ function boundedSimplePaths(nodes: readonly string[], maxSteps: number): TestPat
   const found = getSimplePaths(roleMigrationMachine, {
     input: { nodes },
     fromState: promoted,
-    events: (snapshot: ModelSnapshot) => pathEvents(snapshot, { only: switchoverAlphabet }),
+    events: (snapshot: ModelSnapshot) => pathEvents(snapshot, { ...bounds, only: switchoverAlphabet }),
     serializeState: (snapshot: ModelSnapshot) => canonicalStateKey(snapshot),
     stopWhen: isBackAfterSwitchover,
     toState: isBackAfterSwitchover,
@@ -166,7 +166,7 @@ function boundedSimplePaths(nodes: readonly string[], maxSteps: number): TestPat
     const signature = route.map((edge) => `${edge.transitions.join('|')}>${edge.to}`).join(' ; ');
     if (seen.has(signature)) continue;
     seen.add(signature);
-    const steps = replay(nodes, route);
+    const steps = replay(nodes, route, bounds);
     paths.push({ name: pathName(steps), kind: 'simple', steps });
   }
   return paths;
@@ -200,10 +200,11 @@ export function coverageOf(nodes: readonly string[], paths: readonly TestPath[])
   };
 }
 
-export function generateTestPaths(nodes: readonly string[], graph: ModelGraph = buildModelGraph(nodes)): PathSet {
-  const shortest = shortestPathsCoveringTransitions(graph);
+/** `bounds.realSystem` keeps to what the real system can be made to do (the model-based suite's paths). */
+export function generateTestPaths(nodes: readonly string[], graph?: ModelGraph, bounds: PathBounds = {}): PathSet {
+  const shortest = shortestPathsCoveringTransitions(graph ?? buildModelGraph(nodes, bounds), bounds);
   const known = new Set(shortest.map((path) => path.name));
-  const simple = boundedSimplePaths(nodes, 12).filter((path) => !known.has(path.name));
+  const simple = boundedSimplePaths(nodes, 12, bounds).filter((path) => !known.has(path.name));
   const paths = [...shortest, ...simple];
   return { nodes, paths, coverage: coverageOf(nodes, paths) };
 }

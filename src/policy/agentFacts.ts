@@ -76,13 +76,24 @@ function freshHandover(observation: AgentObservation, newest: number): Published
 
 /**
  * Whether this node went past the point where the newest timeline forked off its own: it cannot follow
- * without pg_rewind. Only a definite divergence is reported; PostgreSQL refuses the rest itself.
+ * without pg_rewind. Two definite cases: it is on the timeline another node was promoted from, past that
+ * fork point; or it was itself promoted onto its timeline, and another node was promoted from the same
+ * parent timeline — two histories with one timeline ID (the other never saw this one's), and this node's
+ * is not the one being followed. Only a definite divergence is reported; PostgreSQL refuses the rest itself.
  */
-export function hasDiverged(own: Position | null, records: ReadonlyMap<NodeName, NodeRecord>): boolean {
+export function hasDiverged(
+  own: Position | null,
+  records: ReadonlyMap<NodeName, NodeRecord>,
+  self: NodeName | null = null,
+): boolean {
   if (own === null) return false;
-  return [...records.values()].some(
-    ({ fork }) => fork !== undefined && fork.timeline === own.timeline && own.lsn > fork.lsn,
-  );
+  const ownFork = self === null ? undefined : records.get(self)?.fork;
+  const promotedOntoOwn = ownFork !== undefined && ownFork.timeline + 1 === own.timeline;
+  return [...records.entries()].some(([node, { fork }]) => {
+    if (fork === undefined || node === self) return false;
+    if (fork.timeline === own.timeline && own.lsn > fork.lsn) return true;
+    return promotedOntoOwn && fork.timeline + 1 === own.timeline;
+  });
 }
 
 export function agentFacts(observation: AgentObservation): PersistedFacts {
@@ -103,7 +114,7 @@ export function agentFacts(observation: AgentObservation): PersistedFacts {
         instance: own.instance,
         position: own.position ?? unknownPosition,
         streaming: own.streaming,
-        diverged: own.instance !== 'promoted' && hasDiverged(own.position, records),
+        diverged: own.instance !== 'promoted' && hasDiverged(own.position, records, self),
       };
       continue;
     }

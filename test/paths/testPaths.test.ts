@@ -70,3 +70,33 @@ describe('canonical state keys', () => {
     expect(canonicalStateKey(lagging)).not.toBe(canonicalStateKey(cut));
   });
 });
+
+describe('test paths for the real system (the model-based suite)', () => {
+  const sets = [2, 3].map((count) => generateTestPaths(nodeNamesFor(count), undefined, { realSystem: true }));
+
+  it('never promote a node whose instance is down: Pacemaker starts an instance before it promotes it', () => {
+    for (const set of sets) {
+      for (const path of set.paths) {
+        let [snapshot] = initialTransition(roleMigrationMachine, { nodes: set.nodes });
+        for (const step of path.steps) {
+          if (step.event.type === 'PROMOTE') {
+            const facts = snapshot.context.nodes[step.event.node];
+            expect(facts?.online && ['unpromoted', 'promoted'].includes(facts.instance), path.name).toBe(true);
+          }
+          [snapshot] = transition(roleMigrationMachine, snapshot, step.event);
+        }
+      }
+    }
+  });
+
+  it('still cover every state and every transition between 2 and 3 nodes', () => {
+    const states = new Set(
+      sets.flatMap((set) => statechartStates().filter((name) => !set.coverage.states.missing.includes(name))),
+    );
+    const missing = statechartTransitions()
+      .map((part) => part.id)
+      .filter((id) => sets.every((set) => set.coverage.transitions.missing.includes(id)));
+    expect(states.size).toBe(statechartStates().length);
+    expect(missing).toEqual([]);
+  });
+});

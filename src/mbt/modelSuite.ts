@@ -1,0 +1,98 @@
+/**
+ * The model-based suite: every path the statechart yields for the real system (src/paths/testPaths.ts with
+ * `realSystem` bounds), for each node count, run on real PostgreSQL with the real agents and Pacemaker's
+ * scheduler (runPath). Coverage counts only what passed on the real system: the statechart's states and
+ * transitions those paths took. Shorter paths first, so that a broken basic step shows at once.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { nodeNamesFor } from '../paths/modelGraph.ts';
+import { statechartStates, statechartTransitions } from '../paths/statechartParts.ts';
+import { generateTestPaths } from '../paths/testPaths.ts';
+import { type PathOutcome, runPath } from './runPath.ts';
+
+export interface ModelSuiteReport {
+  readonly nodes: readonly number[];
+  readonly paths: number;
+  readonly states: { readonly covered: number; readonly total: number; readonly missing: readonly string[] };
+  readonly transitions: { readonly covered: number; readonly total: number; readonly missing: readonly string[] };
+  readonly failed: number;
+  readonly lostWrites: number;
+  /** The most instances found writable at once at any check. */
+  readonly maxWritablePrimaries: number;
+  readonly seconds: number;
+  readonly failures: ReadonlyArray<{ readonly nodes: number; readonly path: string; readonly report: string }>;
+}
+
+export interface ModelSuiteOptions {
+  readonly nodeCounts: readonly number[];
+  /** The first of the ports the instances get (one per node, reused path after path). */
+  readonly basePort: number;
+  readonly onPath?: (outcome: PathOutcome, done: number, total: number) => void;
+}
+
+export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSuiteReport> {
+  const begun = Date.now();
+  const plans = options.nodeCounts.map((count) => {
+    const nodes = nodeNamesFor(count);
+    const paths = [...generateTestPaths(nodes, undefined, { realSystem: true }).paths];
+    paths.sort((a, b) => a.steps.length - b.steps.length);
+    return { nodes, paths };
+  });
+  const total = plans.reduce((sum, plan) => sum + plan.paths.length, 0);
+  const outcomes: PathOutcome[] = [];
+  for (const plan of plans) {
+    for (const path of plan.paths) {
+      const outcome = await runPath(plan.nodes, path, options.basePort);
+      outcomes.push(outcome);
+      options.onPath?.(outcome, outcomes.length, total);
+    }
+  }
+  const states = new Set(outcomes.flatMap((outcome) => outcome.states));
+  const transitions = new Set(outcomes.flatMap((outcome) => outcome.transitions));
+  const allStates = statechartStates();
+  const allTransitions = statechartTransitions().map((part) => part.id);
+  return {
+    nodes: options.nodeCounts,
+    paths: outcomes.length,
+    states: {
+      covered: allStates.filter((name) => states.has(name)).length,
+      total: allStates.length,
+      missing: allStates.filter((name) => !states.has(name)),
+    },
+    transitions: {
+      covered: allTransitions.filter((id) => transitions.has(id)).length,
+      total: allTransitions.length,
+      missing: allTransitions.filter((id) => !transitions.has(id)),
+    },
+    failed: outcomes.filter((outcome) => !outcome.passed).length,
+    lostWrites: outcomes.reduce((sum, outcome) => sum + outcome.lostWrites, 0),
+    maxWritablePrimaries: Math.max(0, ...outcomes.map((outcome) => outcome.maxWritable)),
+    seconds: Math.round((Date.now() - begun) / 1000),
+    failures: outcomes
+      .filter((outcome) => !outcome.passed)
+      .map((outcome) => ({ nodes: outcome.nodes.length, path: outcome.name, report: outcome.report })),
+  };
+}
+
+export function coverageLine(report: ModelSuiteReport): string {
+  return `model coverage: states ${report.states.covered}/${report.states.total}, transitions ${report.transitions.covered}/${report.transitions.total}`;
+}
+
+/** reports/mbt.json: the summary the issue asks for, then what is missing and what failed. */
+export async function writeModelSuiteReport(file: string, report: ModelSuiteReport): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const summary = {
+    nodes: report.nodes,
+    paths: report.paths,
+    states: { covered: report.states.covered, total: report.states.total },
+    transitions: { covered: report.transitions.covered, total: report.transitions.total },
+    failed: report.failed,
+    lostWrites: report.lostWrites,
+    maxWritablePrimaries: report.maxWritablePrimaries,
+    seconds: report.seconds,
+    missing: { states: report.states.missing, transitions: report.transitions.missing },
+    failures: report.failures.map((failure) => ({ nodes: failure.nodes, path: failure.path })),
+  };
+  await writeFile(file, `${JSON.stringify(summary, null, 2)}\n`);
+}
