@@ -1,0 +1,46 @@
+/** The pure pieces the model-based suite made the agents need: the operator's intent, sibling timelines. */
+import { describe, expect, it } from 'vitest';
+import { hasDiverged } from '../../src/policy/agentFacts.ts';
+import { formatIntent, intentInForce, intentProperty } from '../../src/policy/intent.ts';
+import type { NodeRecord } from '../../src/policy/nodeRecord.ts';
+
+describe("the operator's intent", () => {
+  const now = 1_800_000_000_000;
+
+  it('is in force until it expires, and then is no intent at all', () => {
+    const text = formatIntent('node2', now + 60_000);
+    expect(text).toBe(`target=node2 expires=${(now + 60_000) / 1000}`);
+    expect(intentInForce(text, now)).toEqual({ target: 'node2' });
+    expect(intentInForce(text, now + 60_000)).toBeNull();
+    expect(intentProperty('pgsql')).toBe('promigrate-intent-pgsql');
+  });
+
+  it('is ignored when absent or not written by promigrate', () => {
+    for (const text of [null, '', 'node2', 'target=node2', 'target=no de expires=1', 'target=node2 expires=soon']) {
+      expect(intentInForce(text, now), String(text)).toBeNull();
+    }
+  });
+});
+
+describe('divergence', () => {
+  const records = (entries: Record<string, NodeRecord>) => new Map(Object.entries(entries));
+
+  it('past the fork point on the timeline another node was promoted from', () => {
+    const others = records({ node1: { fork: { timeline: 1, lsn: 100 } } });
+    expect(hasDiverged({ timeline: 1, lsn: 101 }, others, 'node2')).toBe(true);
+    expect(hasDiverged({ timeline: 1, lsn: 100 }, others, 'node2')).toBe(false);
+  });
+
+  it('two nodes promoted from the same timeline: the one that starts as a standby has diverged', () => {
+    // node2 was promoted from TL 1 onto its own TL 2; node1, cut off, never saw it and was promoted from TL 1 too.
+    const both = records({ node1: { fork: { timeline: 1, lsn: 50 } }, node2: { fork: { timeline: 1, lsn: 50 } } });
+    expect(hasDiverged({ timeline: 2, lsn: 60 }, both, 'node2')).toBe(true);
+  });
+
+  it('a standby that follows the newest primary on its timeline has not', () => {
+    // node2 was promoted long ago (TL 1 → 2); node1 took over from TL 2 (→ 3); node2 follows on TL 3.
+    const history = records({ node1: { fork: { timeline: 2, lsn: 80 } }, node2: { fork: { timeline: 1, lsn: 50 } } });
+    expect(hasDiverged({ timeline: 3, lsn: 90 }, history, 'node2')).toBe(false);
+    expect(hasDiverged(null, history, 'node2')).toBe(false);
+  });
+});
