@@ -109,10 +109,13 @@ export function promoteNode(context: Context, node: NodeName): Context {
   return { ...next, lastPromoted: node, intent: null, demotedAt: null };
 }
 
-/** A plain demote: clean shutdown, restart as a standby; its final position binds the next promotion. */
+/**
+ * A plain demote: clean shutdown, restart as a standby; its final position binds the next promotion. The
+ * restarted standby follows whichever node is promoted next, as the other standbys do.
+ */
 export function demoteToStandby(context: Context, node: NodeName): Context {
   const position = (context.nodes[node] as NodeFacts).position;
-  const next = withNode(context, node, (facts) => ({ ...facts, instance: 'unpromoted', streaming: false }));
+  const next = withNode(context, node, (facts) => ({ ...facts, instance: 'unpromoted', streaming: true }));
   return { ...next, demotedAt: position, intent: null };
 }
 

@@ -263,6 +263,12 @@ export class Controller {
     const expectedRc = Number(action.attribute('CRM_meta_op_target_rc') ?? '0');
     const probe = action.operation === 'monitor' && interval === 0;
     const ok = probe ? [0, 7, 8].includes(result.code) : result.code === expectedRc;
+    // A stopped instance's recurring operations end with it, as execd cancels them.
+    if (action.operation === 'stop' && ok) {
+      for (const [key, entry] of this.recurring) {
+        if (entry.action.node === node && entry.action.resource === resource) this.recurring.delete(key);
+      }
+    }
     if (interval > 0) {
       const key = `${node} ${resource}_${action.operation}_${interval}`;
       // A timer's run is recorded only when its result changed, as the controller does.

@@ -82,6 +82,9 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
       }
       await controller.tool('crm_simulate', ['--xml-file', cib, '--node-up', node, '--save-output', cib]);
     },
-    dispose: () => rm(dir, { recursive: true, force: true }),
+    // PROMIGRATE_KEEP_TEST_DIRS=1 keeps the CIB and the transition graphs of a failed run to look at.
+    dispose: async () => {
+      if (process.env.PROMIGRATE_KEEP_TEST_DIRS !== '1') await rm(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,0 +1,320 @@
+/**
+ * A real Pacemaker + Corosync cluster on this one machine: each node is a network + mount + UTS namespace
+ * with its own address on a bridge (inside a hub namespace: nothing leaves the machine), private /dev/shm,
+ * /run, /var/lib/pacemaker, /var/lib/corosync, /var/log and /etc/corosync, and an OCF tree with promigrate's
+ * agents bound over /usr/lib/ocf. corosync (knet) and pacemakerd run in each node with a clean environment.
+ * Everything is ended by PID and namespace: on dispose, and at the next create when a run was killed
+ * (the namespaces carry the run's tag, and only processes inside them are ended).
+ * ../shared/notes/cluster-on-one-machine.md has what was measured to work here.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { type CorosyncNode, corosyncConf } from './corosyncConf.ts';
+
+export interface NamespaceClusterSpec {
+  readonly nodes: readonly string[];
+  /** Names the namespaces (`<tag>-hub`, `<tag>-<node>`): a run finds and ends what a killed run left. */
+  readonly tag: string;
+  /** The first three octets of the nodes' addresses: node N is `<subnet>.N`/24. */
+  readonly subnet: string;
+  /** An OCF root with promigrate's agents installed (install-agents), bound in beside the distribution's. */
+  readonly promigrateOcfRoot: string;
+}
+
+export interface NetNode extends CorosyncNode {
+  readonly namespace: string;
+  readonly dir: string;
+  holder: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const privateDirs = ['/var/lib/pacemaker', '/var/lib/corosync', '/var/log', '/etc/corosync'];
+const cleanPath = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+async function ids(user: string): Promise<{ uid: number; gid: number }> {
+  const { stdout: uid } = await execa('id', ['-u', user]);
+  const { stdout: gid } = await execa('id', ['-g', user]);
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Ends every process inside a namespace of ours, then the namespace itself. */
+async function removeNamespace(namespace: string): Promise<void> {
+  const { stdout } = await execa('ip', ['netns', 'pids', namespace], { reject: false });
+  for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+  await execa('ip', ['netns', 'del', namespace], { reject: false });
+}
+
+async function ourNamespaces(tag: string): Promise<string[]> {
+  const { stdout } = await execa('ip', ['netns', 'list'], { reject: false });
+  return stdout
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(`${tag}-`));
+}
+
+/** The OCF tree every node sees at /usr/lib/ocf: the distribution's providers plus promigrate's. */
+async function ocfTree(root: string, promigrate: string): Promise<string[]> {
+  const mounts: string[] = [];
+  for (const part of ['resource.d', 'lib']) {
+    await mkdir(join(root, part), { recursive: true });
+    for (const entry of await readdir(join('/usr/lib/ocf', part)).catch(() => [] as string[])) {
+      if (entry === 'promigrate') continue;
+      await mkdir(join(root, part, entry), { recursive: true });
+      mounts.push(`mount --bind /usr/lib/ocf/${part}/${entry} ${root}/${part}/${entry}`);
+    }
+    await mkdir(join(root, part, 'promigrate'), { recursive: true });
+    mounts.push(`mount --bind ${promigrate}/${part}/promigrate ${root}/${part}/promigrate`);
+  }
+  return mounts;
+}
+
+export class NamespaceCluster {
+  private constructor(
+    readonly spec: NamespaceClusterSpec,
+    readonly root: string,
+    readonly nodes: readonly NetNode[],
+  ) {}
+
+  static async create(spec: NamespaceClusterSpec): Promise<NamespaceCluster> {
+    for (const namespace of await ourNamespaces(spec.tag)) await removeNamespace(namespace);
+    const root = await mkdtemp(join(tmpdir(), `${spec.tag}-`));
+    const nodes: NetNode[] = spec.nodes.map((name, index) => ({
+      name,
+      id: index + 1,
+      address: `${spec.subnet}.${index + 1}`,
+      namespace: `${spec.tag}-${name}`,
+      dir: join(root, name),
+      holder: 0,
+    }));
+    const cluster = new NamespaceCluster(spec, root, nodes);
+    try {
+      await cluster.network();
+      for (const node of nodes) await cluster.holder(node);
+      return cluster;
+    } catch (error) {
+      await cluster.dispose();
+      throw error;
+    }
+  }
+
+  private async network(): Promise<void> {
+    const hub = `${this.spec.tag}-hub`;
+    const ip = (args: string[]) => execa('ip', args);
+    await ip(['netns', 'add', hub]);
+    await ip(['-n', hub, 'link', 'add', 'br0', 'type', 'bridge']);
+    await ip(['-n', hub, 'link', 'set', 'br0', 'up']);
+    await ip(['-n', hub, 'link', 'set', 'lo', 'up']);
+    for (const node of this.nodes) {
+      await ip(['netns', 'add', node.namespace]);
+      const outside = `v${node.id}-${this.spec.tag}`.slice(0, 15);
+      await ip(['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.namespace]);
+      await ip(['link', 'set', outside, 'netns', hub]);
+      await ip(['-n', hub, 'link', 'set', outside, 'master', 'br0', 'up']);
+      await ip(['-n', node.namespace, 'addr', 'add', `${node.address}/24`, 'dev', 'eth0']);
+      await ip(['-n', node.namespace, 'link', 'set', 'eth0', 'up']);
+      await ip(['-n', node.namespace, 'link', 'set', 'lo', 'up']);
+    }
+  }
+
+  /** The long-lived process whose mount and UTS namespaces are the node's. */
+  private async holder(node: NetNode): Promise<void> {
+    const pacemaker = await ids('hacluster');
+    for (const dir of privateDirs) await mkdir(join(node.dir, dir), { recursive: true });
+    for (const sub of ['cib', 'pengine', 'blackbox', 'cores']) {
+      await mkdir(join(node.dir, '/var/lib/pacemaker', sub), { recursive: true });
+    }
+    await mkdir(join(node.dir, '/var/log/pacemaker'), { recursive: true });
+    await mkdir(join(node.dir, '/var/log/corosync'), { recursive: true });
+    for (const dir of [
+      '/var/lib/pacemaker',
+      '/var/lib/pacemaker/cib',
+      '/var/lib/pacemaker/pengine',
+      '/var/lib/pacemaker/blackbox',
+      '/var/lib/pacemaker/cores',
+      '/var/log/pacemaker',
+    ]) {
+      await chown(join(node.dir, dir), pacemaker.uid, pacemaker.gid);
+    }
+    await writeFile(
+      join(node.dir, '/etc/corosync/corosync.conf'),
+      corosyncConf(this.spec.tag, this.nodes, '/var/log/corosync/corosync.log'),
+    );
+    const ocf = join(node.dir, 'ocf');
+    const script = [
+      'set -e',
+      `hostname ${node.name}`,
+      'mount -t tmpfs tmpfs /dev/shm',
+      'mount -t tmpfs tmpfs /run',
+      'mkdir -p /run/crm /run/pacemaker /run/corosync',
+      ...privateDirs.map((dir) => `mount --bind ${join(node.dir, dir)} ${dir}`),
+      ...(await ocfTree(ocf, this.spec.promigrateOcfRoot)),
+      `mount --rbind ${ocf} /usr/lib/ocf`,
+      'echo ready',
+      'exec sleep infinity',
+    ].join('\n');
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        node.namespace,
+        'unshare',
+        '--mount',
+        '--uts',
+        '--propagation',
+        'private',
+        '--',
+        'sh',
+        '-c',
+        script,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const deadline = Date.now() + 10_000;
+    while (!output.includes('ready')) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`node ${node.name} did not come up: ${output.trim()}`);
+      await sleep(20);
+    }
+    // The holder is `sleep` now (exec), with the pid the spawn returned: ip netns exec and unshare exec too.
+    node.holder = child.pid as number;
+    child.unref();
+  }
+
+  node(name: string): NetNode {
+    const node = this.nodes.find((each) => each.name === name);
+    if (node === undefined) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  /** A command inside a node (its network, mount and UTS namespaces), with a clean environment. */
+  exec(name: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}) {
+    const node = this.node(name);
+    return execa(
+      'nsenter',
+      [
+        '-t',
+        String(node.holder),
+        '-m',
+        '-u',
+        '-n',
+        '--',
+        'env',
+        '-i',
+        `PATH=${cleanPath}`,
+        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        ...argv,
+      ],
+      {
+        stdin: 'ignore',
+        reject: false,
+      },
+    );
+  }
+
+  /** A daemon inside a node, detached, its output in the node's /var/log. */
+  private daemon(
+    name: string,
+    argv: readonly string[],
+    log: string,
+    env: Readonly<Record<string, string>> = {},
+  ): number {
+    const node = this.node(name);
+    const child = spawn(
+      'nsenter',
+      [
+        '-t',
+        String(node.holder),
+        '-m',
+        '-u',
+        '-n',
+        '--',
+        'env',
+        '-i',
+        `PATH=${cleanPath}`,
+        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        'sh',
+        '-c',
+        `exec "$@" >>${log} 2>&1`,
+        'daemon',
+        ...argv,
+      ],
+      { stdio: 'ignore', detached: true },
+    );
+    child.unref();
+    return child.pid as number;
+  }
+
+  /** corosync, then pacemakerd, in the node. */
+  startNode(name: string): void {
+    this.daemon(name, ['corosync', '-f'], '/var/log/corosync/stdout.log');
+    this.daemon(name, ['pacemakerd', '--foreground'], '/var/log/pacemaker/stdout.log', {
+      PCMK_logfile: '/var/log/pacemaker/pacemaker.log',
+      PCMK_logfacility: 'none',
+      HA_debug: '0',
+    });
+  }
+
+  /** The node as the cluster reports it from `from`: online nodes by name. */
+  async onlineNodes(from: string): Promise<string[]> {
+    const { stdout } = await this.exec(from, ['crm_mon', '--one-shot', '--output-as=xml']);
+    return [...stdout.matchAll(/<node name="([^"]+)"[^>]*online="true"/g)].map((match) => match[1] as string);
+  }
+
+  async waitOnline(from: string, expected: readonly string[], ms = 60_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const online = await this.onlineNodes(from).catch(() => [] as string[]);
+      if (expected.every((node) => online.includes(node))) return;
+      if (Date.now() > deadline)
+        throw new Error(`nodes online from ${from}: ${online.join(',') || 'none'}, expected ${expected.join(',')}`);
+      await sleep(250);
+    }
+  }
+
+  /** Every process of the node's namespace killed at once: the machine died. */
+  async killNode(name: string): Promise<void> {
+    const node = this.node(name);
+    const { stdout } = await execa('ip', ['netns', 'pids', node.namespace], { reject: false });
+    for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {
+      if (pid === node.holder) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+
+  /** pacemakerd is asked to stop (SIGTERM) in every node, then whatever is left in the namespaces ends. */
+  async dispose(): Promise<void> {
+    const pacemakers: number[] = [];
+    for (const namespace of await ourNamespaces(this.spec.tag)) {
+      const { stdout } = await execa('ip', ['netns', 'pids', namespace], { reject: false });
+      for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {
+        const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+        if (comm.trim() === 'pacemakerd') pacemakers.push(pid);
+      }
+    }
+    for (const pid of pacemakers) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {}
+    }
+    const deadline = Date.now() + 10_000;
+    while (pacemakers.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline) await sleep(100);
+    for (const namespace of await ourNamespaces(this.spec.tag)) await removeNamespace(namespace);
+    if (process.env.PROMIGRATE_KEEP_TEST_DIRS !== '1') await rm(this.root, { recursive: true, force: true });
+  }
+}
