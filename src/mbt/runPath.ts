@@ -130,6 +130,8 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
   const cut = new Set<string>();
   /** Resumes WAL receivers stalled so that a fault falls inside the source's shutdown. */
   let resumeReceivers: (() => void) | null = null;
+  /** A switchover source kept from rejoining until a fault in `rejoining` is made. */
+  let heldSource: string | null = null;
   /** The source's postmaster, to freeze when the agent decides migrate_to. */
   let freezeSource: number | null = null;
   let system: RealSystem | null = null;
@@ -378,6 +380,7 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
         if (kinds[(steps[index] as (typeof steps)[number]).event.type] === 'observed') await observeRejoin(index);
         else await performWorld(index);
       }
+      if (entry.steps.length > 0) await releaseRejoin();
       if (entry.abort) system?.controller.abort();
     } catch (error) {
       fail((error as Error).message);
@@ -410,10 +413,37 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
     return true;
   };
 
+  /**
+   * The source of a switchover rejoins (streams from the new primary) as soon as that one is promoted; a
+   * path that makes a fault in `rejoining` before REJOIN needs the source held back until the fault is made:
+   * its link is held cut meanwhile (the model has it not streaming there), then given back.
+   */
+  const holdRejoin = async (index: number): Promise<void> => {
+    for (let k = index; k < steps.length; k++) {
+      const step = steps[k] as (typeof steps)[number];
+      if (k > index && kinds[step.event.type] === 'scheduled') return;
+      const after = steps[k + 1];
+      if (step.state !== 'switchover.rejoining' || after === undefined || after.event.type === 'REJOIN') continue;
+      const source = (snapshots[k] as ModelSnapshot).context.handover?.source ?? null;
+      if (source === null) return;
+      await (system as RealSystem).cut(source);
+      heldSource = source;
+      return;
+    }
+  };
+
+  const releaseRejoin = async (): Promise<void> => {
+    if (heldSource === null) return;
+    const source = heldSource;
+    heldSource = null;
+    if (await (system as RealSystem).isRunning(source)) await (system as RealSystem).restore(source, null);
+  };
+
   const runScheduled = async (index: number): Promise<void> => {
     const real = system as RealSystem;
     if (await runNativeMigrateTo(index)) return;
     await steer(index);
+    await holdRejoin(index);
     noteMonitorFailures(await real.controller.fireRecurringMonitors());
     const event = (steps[index] as (typeof steps)[number]).event;
     const following = steps[index + 1];
@@ -441,6 +471,7 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
       await real.controller.run(graph);
       if (next > index) break;
     }
+    await releaseRejoin();
     if (failure !== null) throw new PathFailure(failure);
     if (next <= index) {
       const step = steps[index] as (typeof steps)[number];

@@ -34,6 +34,12 @@ export interface NetNode extends CorosyncNode {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const privateDirs = ['/var/lib/pacemaker', '/var/lib/corosync', '/var/log', '/etc/corosync'];
 const cleanPath = '/usr/sbin:/usr/bin:/sbin:/bin';
+const initialCib =
+  '<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">' +
+  '<configuration><crm_config><cluster_property_set id="cib-bootstrap-options">' +
+  '<nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>' +
+  '<nvpair id="cib-bootstrap-options-dc-deadtime" name="dc-deadtime" value="2s"/>' +
+  '</cluster_property_set></crm_config><nodes/><resources/><constraints/></configuration><status/></cib>';
 
 async function ids(user: string): Promise<{ uid: number; gid: number }> {
   const { stdout: uid } = await execa('id', ['-u', user]);
@@ -143,6 +149,11 @@ export class NamespaceCluster {
     ]) {
       await chown(join(node.dir, dir), pacemaker.uid, pacemaker.gid);
     }
+    // A first CIB with the options a cluster without fence devices needs, and a short election wait
+    // (the 20 s default of dc-deadtime dominates a bring-up). No digest file: pacemaker-based accepts that.
+    const cib = join(node.dir, '/var/lib/pacemaker/cib/cib.xml');
+    await writeFile(cib, initialCib, { mode: 0o600 });
+    await chown(cib, pacemaker.uid, pacemaker.gid);
     await writeFile(
       join(node.dir, '/etc/corosync/corosync.conf'),
       corosyncConf(this.spec.tag, this.nodes, '/var/log/corosync/corosync.log'),
