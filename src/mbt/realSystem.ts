@@ -182,8 +182,9 @@ export class RealSystem {
    * shutdown waits until its standbys confirm the shutdown checkpoint, so a fault can be made while the
    * source of a migrate_to is still shutting down — at that point, not whenever the race would put it.
    */
-  async stallReceivers(nodes: readonly string[]): Promise<() => void> {
+  async stallReceivers(nodes: readonly string[]): Promise<{ resume: () => void; receivers: Map<string, number> }> {
     const pids: number[] = [];
+    const receivers = new Map<string, number>();
     for (const node of nodes) {
       if (!(await this.isRunning(node))) continue;
       const pid = Number(
@@ -195,15 +196,29 @@ export class RealSystem {
       if (Number.isInteger(pid) && pid > 0) {
         process.kill(pid, 'SIGSTOP');
         pids.push(pid);
+        receivers.set(node, pid);
       }
     }
-    return () => {
+    const resume = () => {
       for (const pid of pids) {
         try {
           process.kill(pid, 'SIGCONT');
         } catch {}
       }
     };
+    return { resume, receivers };
+  }
+
+  /**
+   * Cuts a standby whose WAL receiver is stalled: resumed, the receiver would first write what already sits
+   * in its socket (the shutdown checkpoint); killed, that is lost with it, and the standby's postmaster
+   * restarts its processes with the cut link. The instance keeps running as a standby.
+   */
+  async cutStalled(node: string, receiver: number): Promise<void> {
+    await this.cut(node);
+    try {
+      process.kill(receiver, 'SIGKILL');
+    } catch {}
   }
 
   async killInstance(node: string): Promise<void> {

@@ -130,6 +130,8 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
   const cut = new Set<string>();
   /** Resumes WAL receivers stalled so that a fault falls inside the source's shutdown. */
   let resumeReceivers: (() => void) | null = null;
+  /** The stalled WAL receivers, by node. */
+  let stalled = new Map<string, number>();
   /** A switchover source kept from rejoining until a fault in `rejoining` is made. */
   let heldSource: string | null = null;
   /** The source's postmaster, to freeze when the agent decides migrate_to. */
@@ -162,9 +164,12 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
         await real.write(primary, streaming);
         return;
       }
-      case 'REPLICATION_CUT':
+      case 'REPLICATION_CUT': {
         cut.add(event.node);
-        return real.cut(event.node);
+        const receiver = stalled.get(event.node);
+        stalled.delete(event.node);
+        return receiver === undefined ? real.cut(event.node) : real.cutStalled(event.node, receiver);
+      }
       case 'REPLICATION_RESTORED': {
         cut.delete(event.node);
         const upstream = primaryOf(context) === null ? (freshHandover(context)?.source ?? null) : null;
@@ -456,7 +461,9 @@ export async function runPath(nodes: readonly string[], path: TestPath, basePort
       // decides migrate_to (before pg_ctl's stop can get it to the checkpoint), and then killed.
       freezeSource = await real.postmasterPid(event.source);
     } else if (event.type === 'MIGRATE_TO' && following !== undefined && kinds[following.event.type] === 'world') {
-      resumeReceivers = await real.stallReceivers(nodes.filter((node) => node !== event.source));
+      const stall = await real.stallReceivers(nodes.filter((node) => node !== event.source));
+      resumeReceivers = stall.resume;
+      stalled = stall.receivers;
     }
     for (let round = 0; round < 8 && failure === null; round++) {
       const graph = await real.controller.nextGraph();
