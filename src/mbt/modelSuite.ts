@@ -7,8 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nodeNamesFor } from '../paths/modelGraph.ts';
-import { statechartStates, statechartTransitions } from '../paths/statechartParts.ts';
-import { generateTestPaths } from '../paths/testPaths.ts';
+import { coverageFrom, generateTestPaths } from '../paths/testPaths.ts';
 import { type PathOutcome, runPath } from './runPath.ts';
 
 export interface ModelSuiteReport {
@@ -48,23 +47,14 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSu
       options.onPath?.(outcome, outcomes.length, total);
     }
   }
-  const states = new Set(outcomes.flatMap((outcome) => outcome.states));
-  const transitions = new Set(outcomes.flatMap((outcome) => outcome.transitions));
-  const allStates = statechartStates();
-  const allTransitions = statechartTransitions().map((part) => part.id);
+  const coverage = coverageFrom(
+    new Set(outcomes.flatMap((outcome) => outcome.states)),
+    new Set(outcomes.flatMap((outcome) => outcome.transitions)),
+  );
   return {
     nodes: options.nodeCounts,
     paths: outcomes.length,
-    states: {
-      covered: allStates.filter((name) => states.has(name)).length,
-      total: allStates.length,
-      missing: allStates.filter((name) => !states.has(name)),
-    },
-    transitions: {
-      covered: allTransitions.filter((id) => transitions.has(id)).length,
-      total: allTransitions.length,
-      missing: allTransitions.filter((id) => !transitions.has(id)),
-    },
+    ...coverage,
     failed: outcomes.filter((outcome) => !outcome.passed).length,
     lostWrites: outcomes.reduce((sum, outcome) => sum + outcome.lostWrites, 0),
     maxWritablePrimaries: Math.max(0, ...outcomes.map((outcome) => outcome.maxWritable)),

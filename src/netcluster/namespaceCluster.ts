@@ -211,29 +211,16 @@ export class NamespaceCluster {
     return node;
   }
 
-  /** A command inside a node (its network, mount and UTS namespaces), with a clean environment. */
-  exec(name: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}) {
+  /** `nsenter` arguments that run `argv` inside a node (its network, mount and UTS namespaces), env cleared. */
+  private inside(name: string, argv: readonly string[], env: Readonly<Record<string, string>>): string[] {
     const node = this.node(name);
-    return execa(
-      'nsenter',
-      [
-        '-t',
-        String(node.holder),
-        '-m',
-        '-u',
-        '-n',
-        '--',
-        'env',
-        '-i',
-        `PATH=${cleanPath}`,
-        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        ...argv,
-      ],
-      {
-        stdin: 'ignore',
-        reject: false,
-      },
-    );
+    const variables = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+    return ['-t', String(node.holder), '-m', '-u', '-n', '--', 'env', '-i', `PATH=${cleanPath}`, ...variables, ...argv];
+  }
+
+  /** A command inside a node, with a clean environment. */
+  exec(name: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}) {
+    return execa('nsenter', this.inside(name, argv, env), { stdin: 'ignore', reject: false });
   }
 
   /** A daemon inside a node, detached, its output in the node's /var/log. */
@@ -243,28 +230,8 @@ export class NamespaceCluster {
     log: string,
     env: Readonly<Record<string, string>> = {},
   ): number {
-    const node = this.node(name);
-    const child = spawn(
-      'nsenter',
-      [
-        '-t',
-        String(node.holder),
-        '-m',
-        '-u',
-        '-n',
-        '--',
-        'env',
-        '-i',
-        `PATH=${cleanPath}`,
-        ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        'sh',
-        '-c',
-        `exec "$@" >>${log} 2>&1`,
-        'daemon',
-        ...argv,
-      ],
-      { stdio: 'ignore', detached: true },
-    );
+    const shell = ['sh', '-c', `exec "$@" >>${log} 2>&1`, 'daemon', ...argv];
+    const child = spawn('nsenter', this.inside(name, shell, env), { stdio: 'ignore', detached: true });
     child.unref();
     return child.pid as number;
   }

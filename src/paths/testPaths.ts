@@ -184,6 +184,11 @@ export function coverageOf(nodes: readonly string[], paths: readonly TestPath[])
       for (const name of activeStates(snapshot.value)) states.add(name);
     }
   }
+  return coverageFrom(states, transitions);
+}
+
+/** The statechart's states and transitions measured against those taken (by ids as statechartParts names them). */
+export function coverageFrom(states: ReadonlySet<string>, transitions: ReadonlySet<string>): Coverage {
   const allStates = statechartStates();
   const allTransitions = statechartTransitions().map((part) => part.id);
   return {
