@@ -23,6 +23,7 @@ import {
   pafAgent,
   promigrateAgent,
 } from '../test/fixtures/agentHarness.ts';
+import { median } from './median.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '6' } } });
 const runs = Number(values.runs);
@@ -30,14 +31,6 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs expects a posit
 
 const nodes = ['node1', 'node2', 'node3'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 const postgres = await LocalPostgres.create(nodes, 25501);
 const instance = (node: string) => postgres.instance(node);

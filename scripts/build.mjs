@@ -23,6 +23,9 @@ await build({
     promigrate: 'src/cli/main.ts',
     'bench-adapter': 'bench/adapterScaling.ts',
     'bench-agents': 'bench/agentSwitchover.ts',
+    'bench-cluster': 'bench/clusterComparison.ts',
+    // The cluster tests' client: it runs in the hub namespace, where the nodes' addresses are.
+    'cluster-probe': 'src/netcluster/clusterProbe.ts',
   },
   outdir: 'dist',
   // pg (the benchmark's client) loads its optional native binding lazily; it is not installed.

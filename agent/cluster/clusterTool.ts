@@ -20,23 +20,28 @@ export class ClusterToolError extends Error {}
 
 export type ToolResult = ProgramResult;
 
-/** The caller's environment is passed on (CIB_file, PATH, and a test double's settings live there). */
+/**
+ * The caller's environment is passed on (CIB_file, PATH, and a test double's settings live there).
+ * `everyNode` leaves OCF_RESKEY_CRM_meta_on_node out: Pacemaker's tools take it as the node to ask about,
+ * and `attrd_updater --query --all` then answers for that one node only (measured on a real 2.1.5 cluster:
+ * an agent saw no other node's record).
+ */
 export function runClusterTool(
   options: ClusterToolsOptions,
   tool: string,
   args: readonly string[],
+  scope: { readonly everyNode?: boolean } = {},
 ): Promise<ToolResult> {
   const inherited: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) inherited[name] = value;
-  return runProgram(join(options.sbinDir ?? '/usr/sbin', tool), args, {
-    env: {
-      ...inherited,
-      ...options.env,
-      OCF_RESOURCE_INSTANCE: options.resource,
-      OCF_RESKEY_CRM_meta_on_node: options.node,
-    },
-    timeoutMs: 30_000,
-  });
+  const env: Record<string, string> = {
+    ...inherited,
+    ...options.env,
+    OCF_RESOURCE_INSTANCE: options.resource,
+    OCF_RESKEY_CRM_meta_on_node: options.node,
+  };
+  if (scope.everyNode === true) delete env.OCF_RESKEY_CRM_meta_on_node;
+  return runProgram(join(options.sbinDir ?? '/usr/sbin', tool), args, { env, timeoutMs: 30_000 });
 }
 
 /** `<what failed>: <command>: <the tool's first line of complaint>`. */

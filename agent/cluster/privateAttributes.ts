@@ -25,13 +25,15 @@ export function parseAttributeQuery(output: string, name: string): Map<string, s
   const values = new Map<string, string>();
   for (const line of output.split('\n')) {
     const match = queryLine.exec(line.trim());
-    if (match !== null && match[1] === name) values.set(match[2] as string, match[3] as string);
+    // A node without the attribute is answered with an empty value: it has none.
+    if (match !== null && match[1] === name && match[3] !== '') values.set(match[2] as string, match[3] as string);
   }
   return values;
 }
 
 export function privateAttributes(options: ClusterToolsOptions): PrivateAttributes {
-  const run = (args: string[]) => runClusterTool(options, 'attrd_updater', ['--private', ...args]);
+  const run = (args: string[], everyNode = false) =>
+    runClusterTool(options, 'attrd_updater', ['--private', ...args], { everyNode });
   const check = (what: string, result: ToolResult) => {
     if (result.failed) throw toolFailure(what, result);
   };
@@ -45,7 +47,7 @@ export function privateAttributes(options: ClusterToolsOptions): PrivateAttribut
       );
     },
     async queryAll(name) {
-      const result = await run(['--name', name, '--query', '--all']);
+      const result = await run(['--name', name, '--query', '--all'], true);
       const values = parseAttributeQuery(String(result.stdout), name);
       if (values.size === 0) return values;
       check(`reading ${name}`, result);

@@ -16,6 +16,15 @@ export interface PromotionScores {
 const noSuchAttribute = 105;
 const infinity = 1_000_000;
 
+/** `crm_attribute --promotion --query --quiet`'s answer: an integer, or ±INFINITY as ±1,000,000. */
+export function parsePromotionScore(output: string): number {
+  const text = output.trim();
+  if (/^[+-]?INFINITY$/i.test(text)) return text.startsWith('-') ? -infinity : infinity;
+  const score = Number(text);
+  if (!Number.isInteger(score)) throw new ClusterToolError(`unreadable promotion score ${JSON.stringify(text)}`);
+  return score;
+}
+
 export function promotionScores(options: ClusterToolsOptions): PromotionScores {
   const run = (args: string[]) => runClusterTool(options, 'crm_attribute', ['--promotion', ...args]);
   return {
@@ -29,11 +38,7 @@ export function promotionScores(options: ClusterToolsOptions): PromotionScores {
       const result = await run(['--query', '--quiet']);
       if (result.exitCode === noSuchAttribute) return null;
       if (result.failed) throw toolFailure(`reading the promotion score of ${options.node}`, result);
-      const text = String(result.stdout).trim();
-      if (/^[+-]?INFINITY$/i.test(text)) return text.startsWith('-') ? -infinity : infinity;
-      const score = Number(text);
-      if (!Number.isInteger(score)) throw new ClusterToolError(`unreadable promotion score ${JSON.stringify(text)}`);
-      return score;
+      return parsePromotionScore(String(result.stdout));
     },
     async remove() {
       const result = await run(['--delete']);

@@ -4,9 +4,9 @@
  * scheduler reads). Scores are written only when they change: a write aborts the running transition, and
  * a monitor that rewrote them every time would cost a process per standby.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { intentProperty } from '../../src/policy/intent.ts';
+import { intentAttribute, intentProperty } from '../../src/policy/intent.ts';
 import type { ClusterToolsOptions } from '../cluster/clusterTool.ts';
 import { runClusterTool, toolFailure } from '../cluster/clusterTool.ts';
 import { privateAttributes } from '../cluster/privateAttributes.ts';
@@ -31,6 +31,12 @@ export interface ClusterAccess {
   ensureOwnScore(score: number): Promise<boolean>;
   /** The operator's intent property of this resource (see src/policy/intent.ts), null when there is none. */
   readIntent(): Promise<string | null>;
+  /**
+   * Forgets which scores this node last set, so that the next setScores writes them all: other nodes'
+   * refusals set scores this node's cache does not know of (a refused third node's -INFINITY would
+   * otherwise outlive the switchover that refused it by up to a minute, and block the next election).
+   */
+  forgetScores(): Promise<void>;
 }
 
 interface CachedScore {
@@ -98,13 +104,13 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
       await writeCache(cached);
       return current === null;
     },
+    async forgetScores() {
+      await rm(cacheFile, { force: true });
+    },
     async readIntent() {
       const name = intentProperty(options.resource);
       const result = await runClusterTool(options, 'crm_attribute', [
-        '--type',
-        'crm_config',
-        '--name',
-        name,
+        ...intentAttribute(options.resource),
         '--query',
         '--quiet',
       ]);

@@ -32,7 +32,7 @@ import type { DatabaseState } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
 import type { ActionContext } from '../ocf/runAgent.ts';
 import type { PromotableDependencies } from './promotableAgent.ts';
-import { refusalScores } from './scores.ts';
+import { newPrimaryScores, refusalScores } from './scores.ts';
 
 const positionTtlMs = 120_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -235,7 +235,15 @@ async function migrateFrom(
   }
   await deps.database.promote();
   const record = { ...withoutSwitchoverFields(gathered.records.get(deps.node)), fork: before };
-  await deps.cluster.writeRecord(deps.node, formatNodeRecord(record));
+  // A new primary ranks every standby afresh at its first monitor, whatever scores refusals left behind;
+  // until then it must already outrank the primary before it.
+  const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];
+  const rankSelf = async () => {
+    await deps.cluster.forgetScores();
+    const changed = await deps.cluster.setScores(newPrimaryScores(deps.node, previous));
+    if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
+  };
+  await Promise.all([deps.cluster.writeRecord(deps.node, formatNodeRecord(record)), rankSelf()]);
   return success();
 }
 

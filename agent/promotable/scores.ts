@@ -28,6 +28,17 @@ export function promotedScores(self: NodeName, standbys: ReadonlyMap<string, num
   return scores;
 }
 
+/**
+ * A promote that succeeded: this node first at once, and the primary before it lowered to a standby's
+ * score. Its first monitor ranks the standbys, but until then the old primary's score would still be the
+ * highest, and a move constraint cleared in that moment would send the promoted role straight back.
+ */
+export function newPrimaryScores(self: NodeName, previous: readonly (NodeName | null)[]): Record<NodeName, number> {
+  const scores: Record<NodeName, number> = { [self]: primaryScore };
+  for (const node of previous) if (node !== null && node !== self) scores[node] = bestStandbyScore;
+  return scores;
+}
+
 /** A refused promotion: never this node for now; the hand-over's source, or else the best electable node. */
 export function refusalScores(context: RoleMigrationContext, self: NodeName): Record<NodeName, number> {
   const scores: Record<NodeName, number> = { [self]: forbidden };

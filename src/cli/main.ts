@@ -3,6 +3,7 @@ import { InputError } from '../adapter/inputError.ts';
 import { CommandFailure, check, demo, model, type Output, paths, UsageError } from './commands.ts';
 import { explain } from './explain.ts';
 import { installAgents } from './installAgents.ts';
+import { switchover } from './switchover.ts';
 import { usage } from './usage.ts';
 
 declare const PROMIGRATE_VERSION: string;
@@ -14,6 +15,7 @@ const commands: Record<string, (args: readonly string[], out: Output) => number 
   model,
   explain,
   'install-agents': installAgents,
+  switchover,
 };
 
 export async function run(argv: readonly string[], out: Output, err: Output): Promise<number> {

@@ -12,11 +12,15 @@ Usage:
   promigrate install-agents [--ocf-root DIR]
                                          install ocf:promigrate:pgsql and :stateful as
                                          DIR/resource.d/promigrate/{pgsql,stateful} (default /usr/lib/ocf)
+  promigrate switchover CLONE --to NODE [--json] [--timeout S]
+                                         on a cluster node: move the promoted role of CLONE to NODE
+                                         (intent + move, followed through hand-over, catch-up, promote,
+                                         rejoin; the constraint and intent are always removed)
   promigrate --help | --version
 
 Options:
   --nodes N   nodes of the promotable clone, 2 to 5 (default 3 for paths and check)
   --json      machine-readable output
 
-Exit codes: 0 success, 1 a check failed, 2 bad usage or bad input.
+Exit codes: 0 success, 1 a check failed or the switchover was refused, 2 bad usage or bad input.
 `;

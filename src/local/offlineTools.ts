@@ -36,12 +36,17 @@ if [ -z "$root" ] || [ -z "$name" ] || [ -z "$private" ]; then
   exit 64
 fi
 if [ "$mode" = query ]; then
-  if [ -n "$all" ]; then hosts=$(ls "$root" 2>/dev/null); else hosts=$node; fi
-  for host in $hosts; do
-    if [ -f "$root/$host/$name" ]; then
-      printf 'name="%s" host="%s" value="%s"\\n' "$name" "$host" "$(cat "$root/$host/$name")"
-    fi
-  done
+  # As the real tool (2.1.5): the node from the environment wins over --all, and a node without the
+  # attribute is answered with an empty value.
+  if [ -n "$all" ] && [ -z "\${OCF_RESKEY_CRM_meta_on_node:-}" ]; then
+    for host in $(ls "$root" 2>/dev/null); do
+      if [ -f "$root/$host/$name" ]; then
+        printf 'name="%s" host="%s" value="%s"\\n' "$name" "$host" "$(cat "$root/$host/$name")"
+      fi
+    done
+  elif [ -n "$node" ]; then
+    printf 'name="%s" host="%s" value="%s"\\n' "$name" "$node" "$(cat "$root/$node/$name" 2>/dev/null)"
+  fi
   exit 0
 fi
 if [ -z "$node" ]; then

@@ -6,13 +6,14 @@
  * bans, holding the clone unpromoted), and what a check needs to see (who is writable, who streams).
  */
 import { resolve } from 'node:path';
+import { parseClusterStatus } from '../adapter/clusterStatus.ts';
 import type { GraphAction } from '../adapter/transitionGraph.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
 import { type LocalCluster, localCluster } from '../executor/localCluster.ts';
 import { LocalPostgres } from '../local/localPostgres.ts';
 import { pgsqlCloneResources } from '../local/pgsqlClone.ts';
 import { followWhicheverIsPrimary } from '../local/postgresInstances.ts';
-import { formatIntent, intentProperty } from '../policy/intent.ts';
+import { formatIntent, intentAttribute } from '../policy/intent.ts';
 
 const clone = 'pgsql-ha';
 const primitive = 'pgsql';
@@ -236,14 +237,7 @@ export class RealSystem {
   }
 
   async setIntent(target: string, expiresAtMs: number): Promise<void> {
-    await this.tool('crm_attribute', [
-      '--type',
-      'crm_config',
-      '--name',
-      intentProperty(primitive),
-      '--update',
-      formatIntent(target, expiresAtMs),
-    ]);
+    await this.tool('crm_attribute', [...intentAttribute(primitive), '--update', formatIntent(target, expiresAtMs)]);
   }
 
   // --- what the checks see ---
@@ -282,13 +276,11 @@ export class RealSystem {
   /** Where Pacemaker sees the promoted role and does not know it failed (crm_mon's view of the status). */
   async promotedInCib(): Promise<string[]> {
     const xml = await this.tool('crm_mon', ['--one-shot', '--output-as=xml']).catch(() => '');
-    const promoted: string[] = [];
-    for (const match of xml.matchAll(/<resource id="pgsql"([^>]*)>\s*<node name="([^"]+)"/g)) {
-      const attributes = match[1] as string;
-      if (/role="(Promoted|Master)"/.test(attributes) && !/failed="true"/.test(attributes))
-        promoted.push(match[2] as string);
+    try {
+      return [...parseClusterStatus(xml, 'pgsql', '').promoted];
+    } catch {
+      return [];
     }
-    return promoted.sort();
   }
 
   /** The postmaster's PID, to freeze it at the moment a fault must fall. */

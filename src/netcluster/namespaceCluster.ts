@@ -32,7 +32,24 @@ export interface NetNode extends CorosyncNode {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const privateDirs = ['/var/lib/pacemaker', '/var/lib/corosync', '/var/log', '/etc/corosync'];
+const privateDirs = ['/var/lib/pacemaker', '/var/lib/corosync', '/var/log', '/etc/corosync', '/var/lib/postgresql'];
+/** What a booting node finds in its tmpfs /run (the private /dev/shm starts empty). */
+const runDirs =
+  'mkdir -p /run/crm /run/pacemaker /run/corosync /run/postgresql && chown postgres:postgres /run/postgresql';
+/**
+ * Daemons run under a child subreaper that reaps at once: on this machine PID 1 reaps orphans 1–2 s late,
+ * and an agent that still sees a killed postmaster's PID misjudges the instance (see the shared notes).
+ * prctl(PR_SET_CHILD_SUBREAPER) is syscall 157 option 36 on x86_64; perl is in every Debian (perl-base).
+ */
+const subreaper = [
+  'perl',
+  '-e',
+  'syscall(157, 36, 1, 0, 0, 0) == 0 or die "prctl: $!\\n"; my $c = fork() // die "fork: $!\\n";' +
+    ' if ($c == 0) { exec { $ARGV[0] } @ARGV or die "exec: $!\\n" }' +
+    ' $SIG{TERM} = sub { kill "TERM", $c }; my $s = 0;' +
+    ' for (;;) { my $p = wait(); if ($p == -1) { last if $!{ECHILD}; next } $s = $? >> 8 if $p == $c } exit $s;',
+  '--',
+];
 const cleanPath = '/usr/sbin:/usr/bin:/sbin:/bin';
 const initialCib =
   '<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">' +
@@ -112,12 +129,14 @@ export class NamespaceCluster {
   }
 
   private async network(): Promise<void> {
-    const hub = `${this.spec.tag}-hub`;
+    const hub = this.hubNamespace;
     const ip = (args: string[]) => execa('ip', args);
     await ip(['netns', 'add', hub]);
     await ip(['-n', hub, 'link', 'add', 'br0', 'type', 'bridge']);
     await ip(['-n', hub, 'link', 'set', 'br0', 'up']);
     await ip(['-n', hub, 'link', 'set', 'lo', 'up']);
+    // The hub's own address: clients (the test's write load) run in the hub and reach every node from it.
+    await ip(['-n', hub, 'addr', 'add', `${this.hubAddress}/24`, 'dev', 'br0']);
     for (const node of this.nodes) {
       await ip(['netns', 'add', node.namespace]);
       const outside = `v${node.id}-${this.spec.tag}`.slice(0, 15);
@@ -139,6 +158,8 @@ export class NamespaceCluster {
     }
     await mkdir(join(node.dir, '/var/log/pacemaker'), { recursive: true });
     await mkdir(join(node.dir, '/var/log/corosync'), { recursive: true });
+    const postgres = await ids('postgres');
+    await chown(join(node.dir, '/var/lib/postgresql'), postgres.uid, postgres.gid);
     for (const dir of [
       '/var/lib/pacemaker',
       '/var/lib/pacemaker/cib',
@@ -164,7 +185,7 @@ export class NamespaceCluster {
       `hostname ${node.name}`,
       'mount -t tmpfs tmpfs /dev/shm',
       'mount -t tmpfs tmpfs /run',
-      'mkdir -p /run/crm /run/pacemaker /run/corosync',
+      runDirs,
       ...privateDirs.map((dir) => `mount --bind ${join(node.dir, dir)} ${dir}`),
       ...(await ocfTree(ocf, this.spec.promigrateOcfRoot)),
       `mount --rbind ${ocf} /usr/lib/ocf`,
@@ -205,6 +226,21 @@ export class NamespaceCluster {
     child.unref();
   }
 
+  get hubAddress(): string {
+    return `${this.spec.subnet}.254`;
+  }
+
+  get hubNamespace(): string {
+    return `${this.spec.tag}-hub`;
+  }
+
+  /** A long-running client in the hub namespace (it reaches the nodes' addresses), env cleared. */
+  spawnInHub(argv: readonly string[]) {
+    return spawn('ip', ['netns', 'exec', this.hubNamespace, 'env', '-i', `PATH=${cleanPath}`, ...argv], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  }
+
   node(name: string): NetNode {
     const node = this.nodes.find((each) => each.name === name);
     if (node === undefined) throw new Error(`no node ${name}`);
@@ -230,7 +266,7 @@ export class NamespaceCluster {
     log: string,
     env: Readonly<Record<string, string>> = {},
   ): number {
-    const shell = ['sh', '-c', `exec "$@" >>${log} 2>&1`, 'daemon', ...argv];
+    const shell = ['sh', '-c', `exec "$@" >>${log} 2>&1`, 'daemon', ...subreaper, ...argv];
     const child = spawn('nsenter', this.inside(name, shell, env), { stdio: 'ignore', detached: true });
     child.unref();
     return child.pid as number;
@@ -242,7 +278,8 @@ export class NamespaceCluster {
     this.daemon(name, ['pacemakerd', '--foreground'], '/var/log/pacemaker/stdout.log', {
       PCMK_logfile: '/var/log/pacemaker/pacemaker.log',
       PCMK_logfacility: 'none',
-      HA_debug: '0',
+      // Debug logging floods execd with some agents (see the notes); PROMIGRATE_HA_DEBUG=1 asks for it.
+      HA_debug: process.env.PROMIGRATE_HA_DEBUG === '1' ? '1' : '0',
     });
   }
 
@@ -263,9 +300,13 @@ export class NamespaceCluster {
     }
   }
 
-  /** Every process of the node's namespace killed at once: the machine died. */
+  /**
+   * The machine died: every process of the node's namespace killed at once and its link down, so that no
+   * address it held (a primary address) answers any more.
+   */
   async killNode(name: string): Promise<void> {
     const node = this.node(name);
+    await execa('ip', ['-n', node.namespace, 'link', 'set', 'eth0', 'down']);
     const { stdout } = await execa('ip', ['netns', 'pids', node.namespace], { reject: false });
     for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {
       if (pid === node.holder) continue;
@@ -273,6 +314,23 @@ export class NamespaceCluster {
         process.kill(pid, 'SIGKILL');
       } catch {}
     }
+  }
+
+  /**
+   * A killed node boots again: fresh tmpfs /run and /dev/shm (a reboot clears them; stale IPC files would
+   * mislead the daemons), only its own address on the link, link up, corosync and pacemakerd started.
+   */
+  async bootNode(name: string): Promise<void> {
+    const node = this.node(name);
+    const reboot = `umount -l /run; umount -l /dev/shm; mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /dev/shm && ${runDirs}`;
+    const booted = await execa('nsenter', ['-t', String(node.holder), '-m', '--', 'sh', '-c', reboot], {
+      reject: false,
+    });
+    if (booted.exitCode !== 0) throw new Error(`node ${name} did not reboot: ${booted.stderr}`);
+    await execa('ip', ['-n', node.namespace, 'addr', 'flush', 'dev', 'eth0']);
+    await execa('ip', ['-n', node.namespace, 'addr', 'add', `${node.address}/24`, 'dev', 'eth0']);
+    await execa('ip', ['-n', node.namespace, 'link', 'set', 'eth0', 'up']);
+    this.startNode(name);
   }
 
   /** pacemakerd is asked to stop (SIGTERM) in every node, then whatever is left in the namespaces ends. */

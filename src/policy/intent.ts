@@ -10,6 +10,11 @@ export function intentProperty(resource: string): string {
   return `promigrate-intent-${resource}`;
 }
 
+/** crm_attribute's arguments naming the intent property of `resource`; add --update VALUE, --query or --delete. */
+export function intentAttribute(resource: string): string[] {
+  return ['--type', 'crm_config', '--name', intentProperty(resource)];
+}
+
 export function formatIntent(target: NodeName, expiresAtMs: number): string {
   return `target=${target} expires=${Math.ceil(expiresAtMs / 1000)}`;
 }

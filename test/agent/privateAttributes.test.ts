@@ -45,14 +45,28 @@ describe('private attributes', () => {
     await expect(on('node1').set('x', 'a\nb')).rejects.toThrow(ClusterToolError);
   });
 
-  it('parse the query output of attrd_updater, ignoring other names and noise', () => {
+  it('are read from every node inside an action too, where execd names the node in the environment', async () => {
+    // attrd_updater (2.1.5) takes OCF_RESKEY_CRM_meta_on_node as the node to answer for, --all or not:
+    // an agent that passed its environment on saw only its own record in a real cluster.
+    await on('node1').set('promigrate-pgsql', 'v1 one');
+    await on('node2').set('promigrate-pgsql', 'v1 two');
+    process.env.OCF_RESKEY_CRM_meta_on_node = 'node3';
+    try {
+      expect(await on('node3').queryAll('promigrate-pgsql')).toEqual(
+        new Map([
+          ['node1', 'v1 one'],
+          ['node2', 'v1 two'],
+        ]),
+      );
+    } finally {
+      delete process.env.OCF_RESKEY_CRM_meta_on_node;
+    }
+  });
+
+  it('parse the query output of attrd_updater, ignoring other names, noise and empty values', () => {
+    // A node without the attribute is answered with value="": it has none.
     const output =
       'name="a" host="node1" value="x y"\nname="b" host="node2" value="z"\nwarning: something\nname="a" host="node3" value=""\n';
-    expect(parseAttributeQuery(output, 'a')).toEqual(
-      new Map([
-        ['node1', 'x y'],
-        ['node3', ''],
-      ]),
-    );
+    expect(parseAttributeQuery(output, 'a')).toEqual(new Map([['node1', 'x y']]));
   });
 });

@@ -61,6 +61,9 @@ describe('ocf:promigrate:stateful', () => {
     expect(promote.code, harness.transcript()).toBe(0);
     expect(await role('node2')).toBe('primary');
     expect(await role('node1')).toBe('standby');
+    // Before any monitor ran: the new primary already outranks the old one (a constraint cleared now
+    // must not send the role back).
+    expect([await harness.score('node2'), await harness.score('node1')]).toEqual([1001, 1000]);
     expect((await store('node2').read()).position.lsn).toBeGreaterThanOrEqual(acknowledged.lsn);
     const more = await write('node2', 5);
     expect((await harness.run('node1', 'monitor', { interval: '16000' })).code).toBe(0);

@@ -7,6 +7,13 @@ const bin = fileURLToPath(new URL('../../bin/promigrate.js', import.meta.url));
 const promigrate = (...args: string[]) => execa('node', [bin, ...args], { reject: false, stdin: 'ignore' });
 
 describe('promigrate CLI', () => {
+  it('switchover outside a cluster fails with one line and exit code 1', async () => {
+    const result = await promigrate('switchover', 'pgsql-ha', '--to', 'node2');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^promigrate switchover: cibadmin --query --scope resources: /);
+  });
+
   it('prints its usage with --help and exits 0', async () => {
     const result = await promigrate('--help');
     expect(result.exitCode).toBe(0);
@@ -27,6 +34,16 @@ describe('promigrate CLI', () => {
       /^promigrate install-agents: --ocf-root expects an absolute directory, got "usr\/lib\/ocf"$/,
     ],
     [['install-agents', '/usr/lib/ocf'], /^promigrate install-agents: Unexpected argument '\/usr\/lib\/ocf'/],
+    [['switchover', 'pgsql-ha'], /^promigrate switchover: --to expects a node name, got ""$/],
+    [['switchover', '--to', 'node2'], /^promigrate switchover: give one CLONE \(e\.g\. pgsql-ha\)$/],
+    [
+      ['switchover', 'pgsql-ha', '--to', 'node2;reboot'],
+      /^promigrate switchover: --to expects a node name, got "node2;reboot"$/,
+    ],
+    [
+      ['switchover', 'pgsql-ha', '--to', 'node2', '--timeout', '0'],
+      /^promigrate switchover: --timeout expects seconds/,
+    ],
   ])('rejects %j with one line on stderr and exit code 2', async (args, message) => {
     const result = await promigrate(...args);
     expect(result.exitCode).toBe(2);

@@ -1,0 +1,57 @@
+/** reports/cluster.json and the table printed after the cluster scenarios (pure formatting; the caller writes). */
+import type { ScenarioResult } from './clusterScenarios.ts';
+
+export function reportEntries(results: readonly ScenarioResult[]) {
+  return results.map(
+    ({ name, passed, lostWrites, maxWritablePrimaries, switchoverMs, writeGapMs, oldPrimaryStreamingMs, notes }) => ({
+      name,
+      passed,
+      lostWrites,
+      maxWritablePrimaries,
+      switchoverMs,
+      writeGapMs,
+      ...(oldPrimaryStreamingMs === undefined ? {} : { oldPrimaryStreamingMs }),
+      ...(notes === undefined ? {} : { notes }),
+    }),
+  );
+}
+
+const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${value}`);
+
+export function reportTable(results: readonly ScenarioResult[]): string {
+  const rows = results.map((result) => [
+    result.name,
+    result.passed ? 'yes' : 'NO',
+    String(result.lostWrites),
+    String(result.maxWritablePrimaries),
+    ms(result.switchoverMs),
+    ms(result.writeGapMs),
+    ms(result.oldPrimaryStreamingMs),
+    String(result.acknowledged),
+  ]);
+  const header = [
+    'scenario',
+    'passed',
+    'lost',
+    'max writable',
+    'writes back ms',
+    'write gap ms',
+    'old primary streaming ms',
+    'acked',
+  ];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ');
+  const listed = (pick: (result: ScenarioResult) => readonly string[]) =>
+    results.flatMap((result) => pick(result).map((entry) => `  ${result.name}: ${entry}`));
+  const notes = listed((result) => result.notes ?? []);
+  const problems = listed((result) => result.problems);
+  return [
+    line(header),
+    ...rows.map(line),
+    ...(notes.length > 0 ? ['notes:', ...notes] : []),
+    ...(problems.length > 0 ? ['problems:', ...problems] : []),
+  ].join('\n');
+}

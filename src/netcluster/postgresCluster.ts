@@ -1,0 +1,368 @@
+/**
+ * A real three-node PostgreSQL cluster under Pacemaker + Corosync on this machine: namespace nodes
+ * (NamespaceCluster), one PostgreSQL instance each (nodePostgres), the promotable clone of promigrate's
+ * agent or PAF's and the primary address (clusterResources), and a write load through that address
+ * (clusterProbe, in the hub). What the scenarios do to it and read from it is here; every command runs
+ * inside a node, through the cluster's own tools.
+ */
+
+import { parsePromotionScore } from '../../agent/cluster/promotionScores.ts';
+import { type ClusterStatus, parseClusterStatus } from '../adapter/clusterStatus.ts';
+import { intentAttribute } from '../policy/intent.ts';
+import {
+  type ClusterAgent,
+  cloneId,
+  clusterConstraints,
+  clusterResources,
+  primitiveId,
+  vipId,
+} from './clusterResources.ts';
+import { LoadRun } from './loadRun.ts';
+import { NamespaceCluster } from './namespaceCluster.ts';
+import { followVipConninfo, pgBin, pgData, pgSocketDir, psql, recloneStandby, setUpPostgres } from './nodePostgres.ts';
+
+export interface PostgresClusterSpec {
+  readonly agent: ClusterAgent;
+  readonly tag: string;
+  readonly subnet: string;
+  /** The OCF root with promigrate's agents (dist/ocf). */
+  readonly ocfRoot: string;
+  /** The bundled client (dist/cluster-probe.js) the write load runs. */
+  readonly probe: string;
+  readonly catchUpTimeout?: number;
+}
+
+export interface SettledExpectation {
+  readonly primary?: string;
+  readonly not?: readonly string[];
+  readonly standbys?: number;
+  readonly lagging?: readonly string[];
+  readonly ms?: number;
+}
+
+const refusedStart = (failure: { node: string; task: string; exitReason: string }, node: string) =>
+  failure.node === node && failure.task === 'start' && failure.exitReason !== '';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const clusterNodes = ['node1', 'node2', 'node3'] as const;
+
+export class PostgresCluster {
+  private nextId = 1;
+
+  private constructor(
+    readonly spec: PostgresClusterSpec,
+    readonly net: NamespaceCluster,
+  ) {}
+
+  get vip(): string {
+    return `${this.spec.subnet}.100`;
+  }
+
+  static async create(spec: PostgresClusterSpec): Promise<PostgresCluster> {
+    const net = await NamespaceCluster.create({
+      nodes: clusterNodes,
+      tag: spec.tag,
+      subnet: spec.subnet,
+      promigrateOcfRoot: spec.ocfRoot,
+    });
+    const cluster = new PostgresCluster(spec, net);
+    try {
+      for (const node of clusterNodes) net.startNode(node);
+      await net.waitOnline('node1', clusterNodes);
+      await setUpPostgres(net, cluster.vip);
+      await cluster.configure();
+      await cluster.waitSettled('the first promotion', { ms: 90_000 });
+      return cluster;
+    } catch (error) {
+      // PROMIGRATE_KEEP_CLUSTER=1 leaves a cluster that did not come up running, to look at.
+      if (process.env.PROMIGRATE_KEEP_CLUSTER !== '1') await net.dispose();
+      throw error;
+    }
+  }
+
+  private async configure(): Promise<void> {
+    const resources = clusterResources({
+      agent: this.spec.agent,
+      vip: this.vip,
+      pgdata: pgData,
+      bindir: pgBin,
+      socketDir: pgSocketDir,
+      logfile: `${pgData}/../server.log`,
+      ...(this.spec.catchUpTimeout === undefined ? {} : { catchUpTimeout: this.spec.catchUpTimeout }),
+    });
+    await this.tool('cibadmin', ['--replace', '--scope', 'resources', '--xml-text', resources]);
+    await this.tool('cibadmin', ['--replace', '--scope', 'constraints', '--xml-text', clusterConstraints()]);
+  }
+
+  /** A command-line tool of the cluster's, run on the first online node; a failure is one line. */
+  async tool(program: string, args: readonly string[], on?: string): Promise<string> {
+    const node = on ?? this.consoleNode();
+    const result = await this.net.exec(node, [program, ...args]);
+    if (result.exitCode !== 0) {
+      const message = String(result.stderr || result.stdout)
+        .trim()
+        .split('\n')[0];
+      throw new Error(`${program} ${args.join(' ')} on ${node}: ${message}`);
+    }
+    return String(result.stdout);
+  }
+
+  private down = new Set<string>();
+
+  private consoleNode(): string {
+    return clusterNodes.find((node) => !this.down.has(node)) as string;
+  }
+
+  async status(from?: string): Promise<ClusterStatus> {
+    const xml = await this.tool('crm_mon', ['--one-shot', '--output-as=xml', '--inactive'], from);
+    return parseClusterStatus(xml, primitiveId, vipId);
+  }
+
+  /** Polls `check` on the cluster status until it holds. */
+  async waitStatus(what: string, check: (status: ClusterStatus) => boolean, ms = 30_000): Promise<ClusterStatus> {
+    const deadline = Date.now() + ms;
+    let last: ClusterStatus | null = null;
+    for (;;) {
+      last = await this.status().catch(() => last);
+      if (last !== null && check(last)) return last;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last status ${JSON.stringify(last)}`);
+      await sleep(100);
+    }
+  }
+
+  /**
+   * One promoted instance (`primary`, when given; never one of `not`) with the address beside it, `standbys`
+   * unpromoted instances (every other online node by default), each streaming from it except `lagging`.
+   */
+  async waitSettled(what: string, expect: SettledExpectation = {}): Promise<string> {
+    const { primary, not = [], lagging = [], ms = 30_000 } = expect;
+    const status = await this.waitStatus(
+      what,
+      (each) =>
+        each.promoted.length === 1 &&
+        (primary === undefined || each.promoted[0] === primary) &&
+        !not.includes(each.promoted[0] as string) &&
+        each.vip[0] === each.promoted[0] &&
+        each.unpromoted.length === (expect.standbys ?? each.online.length - 1),
+      ms,
+    );
+    const promoted = status.promoted[0] as string;
+    const followers = status.unpromoted.filter((node) => !lagging.includes(node));
+    await this.waitFor(
+      `${followers.join(' and ')} to stream from ${promoted}`,
+      async () => {
+        const streaming = await this.streamingFrom(promoted);
+        return followers.every((node) => streaming.includes(node));
+      },
+      ms,
+    );
+    return promoted;
+  }
+
+  async streamingFrom(primary: string): Promise<string[]> {
+    const rows = await psql(
+      this.net,
+      primary,
+      "SELECT application_name FROM pg_stat_replication WHERE state = 'streaming'",
+    );
+    return rows.split('\n').filter(Boolean);
+  }
+
+  async waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await check().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(50);
+    }
+  }
+
+  // --- the operator's moves ---
+
+  async move(target: string): Promise<void> {
+    await this.tool('crm_resource', ['--resource', cloneId, '--move', '--promoted', '--node', target]);
+  }
+
+  async ban(node: string): Promise<void> {
+    await this.tool('crm_resource', ['--resource', cloneId, '--ban', '--promoted', '--node', node]);
+  }
+
+  async clear(): Promise<void> {
+    await this.tool('crm_resource', ['--resource', cloneId, '--clear']);
+  }
+
+  async cleanup(): Promise<void> {
+    await this.tool('crm_resource', ['--resource', cloneId, '--cleanup']);
+  }
+
+  async standby(node: string, on: boolean): Promise<void> {
+    await this.tool('crm_attribute', [
+      '--node',
+      node,
+      '--name',
+      'standby',
+      on ? '--update' : '--delete',
+      ...(on ? ['on'] : []),
+    ]);
+  }
+
+  /** A node's promotion score changed: the cluster aborts its running transition and computes a new one. */
+  async changePromotionScore(node: string): Promise<void> {
+    const score = (await this.promotionScore(node)) || 1;
+    await this.tool('crm_attribute', [
+      '--promotion',
+      primitiveId,
+      '--node',
+      node,
+      '--update',
+      String(score > 1 ? score - 1 : score + 1),
+    ]);
+  }
+
+  /** The node's promotion score (master-<primitive>), null when it has none. */
+  async promotionScore(node: string): Promise<number | null> {
+    const text = await this.tool('crm_attribute', [
+      '--promotion',
+      primitiveId,
+      '--node',
+      node,
+      '--query',
+      '--quiet',
+    ]).catch(() => '');
+    if (text.trim() === '') return null;
+    try {
+      return parsePromotionScore(text);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The transition (from its transition key) of the last non-recurring operation of the clone on `node`. */
+  async lastOperation(node: string): Promise<{ operation: string; transition: number }> {
+    const id = this.net.node(node).id;
+    const xml = await this.tool('cibadmin', [
+      '--query',
+      '--xpath',
+      `//node_state[@id='${id}']//lrm_resource[@id='${primitiveId}']/lrm_rsc_op[@id='${primitiveId}_last_0']`,
+    ]);
+    const operation = /operation="([^"]+)"/.exec(xml)?.[1] ?? '';
+    const transition = Number(/transition-key="\d+:(\d+):/.exec(xml)?.[1] ?? Number.NaN);
+    return { operation, transition };
+  }
+
+  /** The move constraint and the operator's intent, when either is still in the CIB (must be neither). */
+  async leftovers(): Promise<string[]> {
+    const found: string[] = [];
+    const constraints = await this.tool('cibadmin', ['--query', '--scope', 'constraints']);
+    if (/id="cli-(prefer|ban)-/.test(constraints)) found.push('a cli-prefer/cli-ban constraint');
+    const intent = await this.net.exec(this.consoleNode(), [
+      'crm_attribute',
+      ...intentAttribute(primitiveId),
+      '--query',
+      '--quiet',
+    ]);
+    if (intent.exitCode === 0) found.push(`the intent ${String(intent.stdout).trim()}`);
+    return found;
+  }
+
+  /** promigrate's command, run on a node as an operator would. */
+  async promigrate(
+    args: readonly string[],
+    cli: string,
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const result = await this.net.exec(this.consoleNode(), [process.execPath, cli, ...args]);
+    return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  }
+
+  // --- faults ---
+
+  /** The standby's replication cut: its primary_conninfo points at a closed port (and it reloads). */
+  async cutReplication(node: string): Promise<void> {
+    await psql(
+      this.net,
+      node,
+      `ALTER SYSTEM SET primary_conninfo = 'host=${this.net.node(node).address} port=1 user=postgres application_name=${node}'`,
+    );
+    await psql(this.net, node, 'SELECT pg_reload_conf()');
+  }
+
+  /** Following the primary address again, as the standby was set up. */
+  async restoreReplication(node: string): Promise<void> {
+    await psql(this.net, node, `ALTER SYSTEM SET primary_conninfo = '${followVipConninfo(node, this.vip)}'`);
+    await psql(this.net, node, 'SELECT pg_reload_conf()');
+  }
+
+  /** kill -9 of the node's postmaster (its children exit on their own). */
+  async killPostgres(node: string): Promise<void> {
+    const pid = (await this.tool('head', ['-1', `${pgData}/postmaster.pid`], node)).trim();
+    if (!/^\d+$/.test(pid)) throw new Error(`${node}: no postmaster PID`);
+    await this.tool('kill', ['-9', pid], node);
+  }
+
+  async killNode(node: string): Promise<void> {
+    this.down.add(node);
+    await this.net.killNode(node);
+  }
+
+  async bootNode(node: string): Promise<void> {
+    await this.net.bootNode(node);
+    this.down.delete(node);
+    await this.net.waitOnline(
+      node,
+      clusterNodes.filter((each) => !this.down.has(each)),
+    );
+  }
+
+  // --- the write load and what it proves ---
+
+  /** The write load (and the sampler) through the primary address, from the hub. */
+  startLoad(): LoadRun {
+    const probe = this.spec.probe;
+    const nodes = Object.fromEntries(this.net.nodes.map((node) => [node.name, node.address]));
+    const run = new LoadRun(
+      this.net.spawnInHub([
+        process.execPath,
+        probe,
+        JSON.stringify({ vip: this.vip, nodes, firstId: this.nextId, writeIntervalMs: 2, sampleIntervalMs: 10 }),
+      ]),
+    );
+    this.nextId += 1_000_000;
+    return run;
+  }
+
+  /** The acknowledged ids missing on `primary` (must be none). */
+  async lostWrites(primary: string, acknowledged: readonly number[]): Promise<number[]> {
+    const rows = await psql(this.net, primary, 'SELECT id FROM promigrate_writes');
+    const present = new Set(rows.split('\n').filter(Boolean).map(Number));
+    return acknowledged.filter((id) => !present.has(id));
+  }
+
+  /**
+   * A node that came back after a kill: it rejoins as a standby, or its agent refuses it cleanly (it wrote
+   * what nobody received: diverged). Then the operator re-clones it from the primary and cleans it up.
+   * Returns the refusal, or null when it rejoined by itself.
+   */
+  async rejoin(node: string): Promise<string | null> {
+    const status = await this.waitStatus(
+      `${node} rejoined or refused`,
+      (each) =>
+        each.promoted.length === 1 &&
+        each.promoted[0] !== node &&
+        (each.unpromoted.includes(node) || each.failures.some((failure) => refusedStart(failure, node))),
+      60_000,
+    );
+    // The probe after the boot reports the crashed instance it finds: that is no refusal, the start decides.
+    const refusal = status.unpromoted.includes(node)
+      ? undefined
+      : status.failures.find((failure) => refusedStart(failure, node));
+    if (refusal !== undefined) {
+      await recloneStandby(this.net, node, status.promoted[0] as string, this.vip);
+      await this.cleanup();
+    }
+    await this.waitSettled(`${node} streaming again`, { ms: 60_000 });
+    return refusal?.exitReason ?? null;
+  }
+
+  async dispose(): Promise<void> {
+    await this.net.dispose();
+  }
+}

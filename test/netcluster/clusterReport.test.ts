@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { reportEntries, reportTable } from '../../src/netcluster/clusterReport.ts';
+import type { ScenarioResult } from '../../src/netcluster/clusterScenarios.ts';
+
+const base: ScenarioResult = {
+  name: 'kill -9 of the primary node',
+  passed: true,
+  lostWrites: 0,
+  maxWritablePrimaries: 1,
+  switchoverMs: 9595,
+  writeGapMs: 9591,
+  acknowledged: 720,
+  problems: [],
+};
+
+describe('the cluster report', () => {
+  it('keeps the fields the issue names and the notes, and drops the bookkeeping', () => {
+    const [entry] = reportEntries([{ ...base, notes: ["node3's rejoin refused (diverged); recloned"] }]);
+    const { acknowledged: _acknowledged, problems: _problems, ...reported } = base;
+    expect(entry).toEqual({ ...reported, notes: ["node3's rejoin refused (diverged); recloned"] });
+  });
+
+  it('prints one row per scenario, then its notes and problems under their names', () => {
+    const table = reportTable([
+      { ...base, notes: ['node3 rejoined as a standby'] },
+      { ...base, name: 'move --promoted to node2', passed: false, switchoverMs: null, problems: ['timed out'] },
+    ]).split('\n');
+    expect(table[0]).toMatch(/^scenario +passed +lost +max writable/);
+    expect(table[1]).toMatch(/^kill -9 of the primary node +yes +0 +1 +9595 +9591 +— +720 *$/);
+    expect(table[2]).toMatch(/^move --promoted to node2 +NO +0 +1 +— +9591/);
+    expect(table.slice(3)).toEqual([
+      'notes:',
+      '  kill -9 of the primary node: node3 rejoined as a standby',
+      'problems:',
+      '  move --promoted to node2: timed out',
+    ]);
+  });
+});
