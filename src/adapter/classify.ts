@@ -24,7 +24,10 @@ interface Cause {
 }
 
 function failedOn(cluster: ClusterContext, change: CloneChange, node: string): boolean {
-  return cluster.failures[change.primitive]?.includes(node) === true;
+  // Own keys only: a primitive may be called "constructor".
+  return (
+    Object.hasOwn(cluster.failures, change.primitive) && cluster.failures[change.primitive]?.includes(node) === true
+  );
 }
 
 /** Why the role left `from` (for `to`, when there is one), read from the CIB. */

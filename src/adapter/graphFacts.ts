@@ -25,7 +25,8 @@ function cloneOf(action: GraphAction, byId: ReadonlyMap<number, GraphAction>): s
 }
 
 export function clusterContext(cib: Cib): ClusterContext {
-  const failures: Record<string, string[]> = {};
+  // No prototype: a primitive may be called "constructor".
+  const failures: Record<string, string[]> = Object.create(null);
   for (const [primitive, perNode] of cib.instances) {
     const failed = [...perNode.entries()].filter(([, instance]) => instance.failed).map(([node]) => node);
     if (failed.length > 0) failures[primitive] = failed.sort();
@@ -41,7 +42,7 @@ export function clusterContext(cib: Cib): ClusterContext {
 
 export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): TransitionFacts {
   const byId = new Map(graph.actions.map((action) => [action.id, action]));
-  const changes = new Map<string, { clone: string | null; lists: Set<string>; ops: Record<string, Set<string>> }>();
+  const changes = new Map<string, { clone: string | null; lists: Set<string>; ops: Map<string, Set<string>> }>();
   // Whether a primitive belongs to a promotable clone is a property of the resource: read it once.
   const promotable = new Map<string, boolean>();
   const listsRead = new Set<string>();
@@ -56,7 +57,7 @@ export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): 
     const entry = changes.get(action.resource) ?? {
       clone: null,
       lists: new Set<string>(),
-      ops: Object.fromEntries(roleOperations.map((op) => [op, new Set<string>()])),
+      ops: new Map(roleOperations.map((op) => [op, new Set<string>()])),
     };
     changes.set(action.resource, entry);
     if (action.operation === 'notify') {
@@ -68,11 +69,12 @@ export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): 
       for (const node of notifyList(promoted)) entry.lists.add(node);
       // The lists also name what happens on a fenced node, where the graph has only pseudo-actions.
       for (const op of roleOperations) {
-        for (const node of notifyList(action.attribute(`CRM_meta_notify_${op}_uname`))) entry.ops[op]?.add(node);
+        for (const node of notifyList(action.attribute(`CRM_meta_notify_${op}_uname`))) entry.ops.get(op)?.add(node);
       }
       continue;
     }
-    const ops = entry.ops[action.operation];
+    // A Map, not an object: an operation named like an Object.prototype member ("valueOf") is not a role change.
+    const ops = entry.ops.get(action.operation);
     if (ops === undefined) continue;
     ops.add(action.node);
     entry.clone ??= cloneOf(action, byId);
@@ -81,7 +83,7 @@ export function factsFromGraph(graph: TransitionGraph, cib: Cib | null = null): 
   for (const [primitive, entry] of changes) {
     const configured = cib?.clones.find((clone) => clone.primitive === primitive);
     const before = configured !== undefined && cib !== null ? promotedNodes(cib, configured, true) : [...entry.lists];
-    const sorted = (op: string) => [...(entry.ops[op] ?? [])].sort();
+    const sorted = (op: string) => [...(entry.ops.get(op) ?? [])].sort();
     const demote = sorted('demote');
     clones.push({
       resource: configured?.id ?? entry.clone ?? primitive,

@@ -31,7 +31,7 @@ function contextAcross(before: Cib, after: Cib, leaving: string): ClusterContext
   const earlier = clusterContext(before);
   const later = clusterContext(after);
   const gone = after.nodes.get(leaving)?.online === false;
-  const failures: Record<string, readonly string[]> = { ...earlier.failures };
+  const failures: Record<string, readonly string[]> = Object.assign(Object.create(null), earlier.failures);
   for (const [primitive, nodes] of Object.entries(later.failures)) {
     failures[primitive] = [...new Set([...(failures[primitive] ?? []), ...nodes])];
   }

@@ -15,7 +15,8 @@ export interface XmlElement {
 
 /** An element whose attributes are already a record. */
 export class RecordElement implements XmlElement {
-  readonly children: Record<string, XmlElement[]> = {};
+  // No prototype: an element named "constructor" or "__proto__" is just a child.
+  readonly children: Record<string, XmlElement[]> = Object.create(null);
   constructor(readonly attributes: Record<string, string> = {}) {}
   attribute(name: string): string | undefined {
     return Object.hasOwn(this.attributes, name) ? this.attributes[name] : undefined;
@@ -58,7 +59,7 @@ export function parseXmlDocument(text: string, source: string): { root: string; 
 
 /** fast-xml-parser's tree (attributes prefixed with '@') → XmlElement. */
 function fromParsed(value: ParsedObject): XmlElement {
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, string> = Object.create(null);
   const element = new RecordElement(attributes);
   for (const [key, child] of Object.entries(value)) {
     if (key.startsWith('@')) {
@@ -73,7 +74,13 @@ function fromParsed(value: ParsedObject): XmlElement {
 }
 
 function parseGeneral(text: string, source: string): { root: string; element: XmlElement } {
-  const tree = parser.parse(text) as ParsedObject;
+  let tree: ParsedObject;
+  try {
+    tree = parser.parse(text) as ParsedObject;
+  } catch (error) {
+    // fast-xml-parser refuses some names it validated (e.g. "constructor", as a guard against prototype pollution).
+    throw new InputError(source, (error as Error).message.replace(/\s+/g, ' '));
+  }
   const roots = Object.keys(tree).filter((key) => !key.startsWith('?'));
   const root = roots[0];
   if (root === undefined || roots.length !== 1) throw new InputError(source, 'no single root element');

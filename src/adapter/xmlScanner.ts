@@ -44,7 +44,8 @@ function decode(value: string, offset: number): string {
  * path at scan time, so that every error is still an error of the parse.
  */
 class ScannedElement implements XmlElement {
-  readonly children: Record<string, XmlElement[]> = {};
+  // No prototype: an element named "constructor" or "__proto__" is just a child.
+  readonly children: Record<string, XmlElement[]> = Object.create(null);
   private record: Record<string, string> | null = null;
 
   constructor(
@@ -74,7 +75,7 @@ class ScannedElement implements XmlElement {
   /** Only double-quoted values without entities: splitting at the quotes alternates names and values. */
   private plainRecord(): Record<string, string> {
     const parts = this.raw.split('"');
-    const record: Record<string, string> = {};
+    const record: Record<string, string> = Object.create(null);
     for (let index = 0; index + 1 < parts.length; index += 2) {
       const key = (parts[index] as string).trim().slice(0, -1).trimEnd();
       // A repeated name (never written by Pacemaker) keeps its first value.
@@ -84,7 +85,7 @@ class ScannedElement implements XmlElement {
   }
 
   private checkedRecord(): Record<string, string> {
-    const record: Record<string, string> = {};
+    const record: Record<string, string> = Object.create(null);
     for (const match of this.raw.matchAll(oneAttribute)) {
       const key = match[1] as string;
       if (!Object.hasOwn(record, key)) record[key] = decode(match[2] ?? match[3] ?? '', this.offset);

@@ -50,6 +50,19 @@ describe.each(withNotify.map((testCase) => [testCase.name, testCase] as const))(
       }
     }
   });
+
+  it('reads an operation named like an Object.prototype member as any unknown operation', () => {
+    const renamed = (promote: string, demote: string) =>
+      factsFromGraph(
+        parseTransitionGraph(
+          graphXml
+            .replaceAll('operation="promote"', `operation="${promote}"`)
+            .replaceAll('operation="demote"', `operation="${demote}"`),
+          'graph',
+        ),
+      );
+    expect(renamed('valueOf', 'constructor')).toEqual(renamed('unknown-a', 'unknown-b'));
+  });
 });
 
 describe('environments', () => {

@@ -50,3 +50,30 @@ describe.each(adapterCases.map((testCase) => [testCase.name, testCase] as const)
     }
   },
 );
+
+describe.each(
+  adapterCases
+    .filter((testCase) => ['move', 'monitor-failure-threshold-1'].includes(testCase.name))
+    .map((testCase) => [testCase.name, testCase] as const),
+)('%s, with the primitive named like an Object.prototype member', (_name, testCase: AdapterCase) => {
+  let built: { cluster: OfflineCluster; cib: string };
+  beforeAll(async () => {
+    built = await buildCase(testCase);
+  });
+  afterAll(() => built?.cluster.dispose());
+
+  it('is read as any other name, through the real scheduler', async () => {
+    // Every id and reference of the primitive renamed (fail counts too); the agent type stays what it is.
+    const renamed = (await readFile(built.cib, 'utf8'))
+      .replaceAll(/\bpgsql(?=[-_:#"])/g, 'constructor')
+      .replaceAll('type="constructor"', 'type="pgsql"');
+    expect(renamed).toContain('id="constructor"');
+    const migrations = await explainInput({ kind: 'document', source: 'renamed.xml', text: renamed, sequence: null });
+    expect(shape(migrations)).toEqual(
+      testCase.expected.map((migration) => ({
+        ...migration,
+        resource: migration.resource.replace('pgsql', 'constructor'),
+      })),
+    );
+  });
+});

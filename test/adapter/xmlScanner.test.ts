@@ -105,4 +105,21 @@ describe('the XML scanner', () => {
     expect(element.attribute('k')).toBe('v');
     expect(element.children.b).toHaveLength(1);
   });
+
+  it('reads elements and attributes named like Object.prototype members as plain names', () => {
+    const text = '<a constructor="c" __proto__="p"><constructor/><__proto__ valueOf="v"/><toString/></a>';
+    const { element } = parseXmlDocument(text, 'p.xml');
+    const protoName = '__proto__';
+    expect(element.attribute('constructor')).toBe('c');
+    expect(element.attribute('__proto__')).toBe('p');
+    expect(element.attribute('valueOf')).toBeUndefined();
+    expect(element.children.constructor).toHaveLength(1);
+    expect(element.children[protoName]?.[0]?.attribute('valueOf')).toBe('v');
+    expect(element.children.toString).toHaveLength(1);
+    expect(element.children.valueOf).toBeUndefined();
+    // Through the general parser (a CDATA section sends it there), which refuses such names: one clean error.
+    const general = text.replace('<toString/>', '<toString><![CDATA[x]]></toString>');
+    expect(() => parseXmlDocument(general, 'p.xml')).toThrow(InputError);
+    expect(() => parseXmlDocument(general, 'p.xml')).toThrow(/^p\.xml: [^\n]*constructor/);
+  });
 });
