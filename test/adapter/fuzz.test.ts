@@ -89,8 +89,8 @@ describe('fuzzing the adapter', () => {
       {
         numRuns: 60,
         // Found in CI: an operation renamed "valueOf" was read through Object.prototype.
-        examples: ['valueOf', 'constructor', '__proto__', 'toString'].map((value) => [
-          { kind: 'attribute' as const, index: 1037913748, value },
+        examples: ['valueOf', 'constructor', '__proto__', 'toString'].map((value): [Mutation] => [
+          { kind: 'attribute', index: 1037913748, value },
         ]),
       },
     );
