@@ -1,6 +1,7 @@
 /** XML text → a plain object tree, validated first so that malformed input fails with line and column. */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { InputError } from './inputError.ts';
+import { getOwn, setOwn } from './ownRecord.ts';
 import { lineAndColumn, scanXml, XmlScanError } from './xmlScanner.ts';
 
 /**
@@ -15,8 +16,7 @@ export interface XmlElement {
 
 /** An element whose attributes are already a record. */
 export class RecordElement implements XmlElement {
-  // No prototype: an element named "constructor" or "__proto__" is just a child.
-  readonly children: Record<string, XmlElement[]> = Object.create(null);
+  readonly children: Record<string, XmlElement[]> = {};
   constructor(readonly attributes: Record<string, string> = {}) {}
   attribute(name: string): string | undefined {
     return Object.hasOwn(this.attributes, name) ? this.attributes[name] : undefined;
@@ -59,15 +59,15 @@ export function parseXmlDocument(text: string, source: string): { root: string; 
 
 /** fast-xml-parser's tree (attributes prefixed with '@') → XmlElement. */
 function fromParsed(value: ParsedObject): XmlElement {
-  const attributes: Record<string, string> = Object.create(null);
+  const attributes: Record<string, string> = {};
   const element = new RecordElement(attributes);
   for (const [key, child] of Object.entries(value)) {
     if (key.startsWith('@')) {
-      if (typeof child === 'string') attributes[key.slice(1)] = child;
+      if (typeof child === 'string') setOwn(attributes, key.slice(1), child);
     } else if (typeof child === 'object') {
-      element.children[key] = (Array.isArray(child) ? child : [child]).map(fromParsed);
+      setOwn(element.children, key, (Array.isArray(child) ? child : [child]).map(fromParsed));
     } else if (key !== '#text') {
-      element.children[key] = [new RecordElement()];
+      setOwn(element.children, key, [new RecordElement()]);
     }
   }
   return element;
@@ -90,7 +90,7 @@ function parseGeneral(text: string, source: string): { root: string; element: Xm
 }
 
 export function children(element: XmlElement | undefined, name: string): XmlElement[] {
-  return element?.children[name] ?? [];
+  return (element === undefined ? undefined : getOwn(element.children, name)) ?? [];
 }
 
 export function child(element: XmlElement | undefined, name: string): XmlElement | undefined {

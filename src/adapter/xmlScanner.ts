@@ -5,6 +5,8 @@
  * Anything it does not handle (CDATA, DOCTYPE) is reported as unsupported so that the caller can fall back to
  * the general parser; anything malformed is reported with its offset.
  */
+
+import { getOwn, setOwn } from './ownRecord.ts';
 import type { XmlElement } from './xmlDocument.ts';
 
 export class XmlScanError extends Error {
@@ -44,8 +46,7 @@ function decode(value: string, offset: number): string {
  * path at scan time, so that every error is still an error of the parse.
  */
 class ScannedElement implements XmlElement {
-  // No prototype: an element named "constructor" or "__proto__" is just a child.
-  readonly children: Record<string, XmlElement[]> = Object.create(null);
+  readonly children: Record<string, XmlElement[]> = {};
   private record: Record<string, string> | null = null;
 
   constructor(
@@ -75,20 +76,20 @@ class ScannedElement implements XmlElement {
   /** Only double-quoted values without entities: splitting at the quotes alternates names and values. */
   private plainRecord(): Record<string, string> {
     const parts = this.raw.split('"');
-    const record: Record<string, string> = Object.create(null);
+    const record: Record<string, string> = {};
     for (let index = 0; index + 1 < parts.length; index += 2) {
       const key = (parts[index] as string).trim().slice(0, -1).trimEnd();
       // A repeated name (never written by Pacemaker) keeps its first value.
-      if (!Object.hasOwn(record, key)) record[key] = parts[index + 1] as string;
+      if (!Object.hasOwn(record, key)) setOwn(record, key, parts[index + 1] as string);
     }
     return record;
   }
 
   private checkedRecord(): Record<string, string> {
-    const record: Record<string, string> = Object.create(null);
+    const record: Record<string, string> = {};
     for (const match of this.raw.matchAll(oneAttribute)) {
       const key = match[1] as string;
-      if (!Object.hasOwn(record, key)) record[key] = decode(match[2] ?? match[3] ?? '', this.offset);
+      if (!Object.hasOwn(record, key)) setOwn(record, key, decode(match[2] ?? match[3] ?? '', this.offset));
     }
     return record;
   }
@@ -107,9 +108,10 @@ function lookupPattern(attributeName: string): RegExp {
 }
 
 function addChild(parent: XmlElement, tag: string, element: XmlElement): void {
-  const existing = parent.children[tag];
+  // An element named "constructor" or "__proto__" is just a child (ownRecord.ts).
+  const existing = getOwn(parent.children, tag);
   if (existing !== undefined) existing.push(element);
-  else parent.children[tag] = [element];
+  else setOwn(parent.children, tag, [element]);
 }
 
 /** Parses a whole document: the root element's name and its tree (children always in arrays). */
