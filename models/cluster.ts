@@ -57,11 +57,24 @@ function recordedFloors(context: RoleMigrationContext): Position[] {
 }
 
 /**
- * May `node` be promoted by an election? Only an available standby at least as advanced as every other
- * available standby and as every recorded final position. The operator's intent plays no part.
+ * The information rule: an election decides on known positions only. A position nobody could read or
+ * publish (the node did not publish for this election, its record is stale or unreadable) is never taken as
+ * behind — that guess promoted a lagging standby over one holding acknowledged writes. Such a standby blocks
+ * the election until its position is known. An offline node (lost, or fenced) blocks nothing: its instance
+ * cannot be promoted and Pacemaker has given up on it; what it recorded before (a hand-over, a demote's final
+ * position) still binds, as a floor.
+ */
+export function unknownStandbys(context: RoleMigrationContext): NodeName[] {
+  return availableStandbys(context).filter((node) => !(context.nodes[node] as NodeFacts).positionKnown);
+}
+
+/**
+ * May `node` be promoted by an election? Only an available standby whose position is known, at least as
+ * advanced as every other available standby (all of them known: see `unknownStandbys`) and as every recorded
+ * final position. The operator's intent plays no part.
  */
 export function isElectable(context: RoleMigrationContext, node: NodeName): boolean {
-  if (!isAvailableStandby(context, node)) return false;
+  if (!isAvailableStandby(context, node) || unknownStandbys(context).length > 0) return false;
   const own = (context.nodes[node] as NodeFacts).position;
   const others = availableStandbys(context).map((other) => (context.nodes[other] as NodeFacts).position);
   return [...others, ...recordedFloors(context)].every((position) => isAtLeast(own, position));
@@ -75,6 +88,7 @@ export function electableNodes(context: RoleMigrationContext): NodeName[] {
 export function mostAdvancedStandby(context: RoleMigrationContext): NodeName | null {
   let best: NodeName | null = null;
   for (const node of availableStandbys(context)) {
+    if (!(context.nodes[node] as NodeFacts).positionKnown) continue;
     const position = (context.nodes[node] as NodeFacts).position;
     if (best === null || comparePositions(position, (context.nodes[best] as NodeFacts).position) > 0) best = node;
   }

@@ -1,11 +1,18 @@
 /** Why the model refused an operation, in one line an operator can act on. */
-import { availableStandbys, factsOf, freshHandover, isAvailableStandby, mostAdvancedStandby } from './cluster.ts';
+import {
+  availableStandbys,
+  factsOf,
+  freshHandover,
+  isAvailableStandby,
+  mostAdvancedStandby,
+  unknownStandbys,
+} from './cluster.ts';
 import { comparePositions, formatPosition } from './position.ts';
 import type { NodeName, RoleMigrationContext, RoleMigrationEvent } from './types.ts';
 
 function positionOf(context: RoleMigrationContext, node: NodeName): string {
   const facts = factsOf(context, node);
-  return facts === undefined ? 'unknown' : formatPosition(facts.position);
+  return facts === undefined || !facts.positionKnown ? 'unknown' : formatPosition(facts.position);
 }
 
 function whyNotAvailable(context: RoleMigrationContext, node: NodeName): string | null {
@@ -20,7 +27,13 @@ function whyNotAvailable(context: RoleMigrationContext, node: NodeName): string 
 function whyNotElectable(context: RoleMigrationContext, node: NodeName): string {
   const unavailable = whyNotAvailable(context, node);
   if (unavailable !== null) return unavailable;
-  const own = (factsOf(context, node) as NonNullable<ReturnType<typeof factsOf>>).position;
+  const facts = factsOf(context, node) as NonNullable<ReturnType<typeof factsOf>>;
+  if (!facts.positionKnown) return `${node}'s own position is unknown`;
+  const unknown = unknownStandbys(context);
+  if (unknown.length > 0) {
+    return `the position of ${unknown.join(', ')} is unknown (not published for this election): an unknown node is never taken as behind`;
+  }
+  const own = facts.position;
   const record = freshHandover(context);
   if (record?.final && comparePositions(own, record.final) < 0) {
     return `${node} at ${formatPosition(own)} is behind ${record.source}'s final position ${formatPosition(record.final)}`;

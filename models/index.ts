@@ -1,5 +1,6 @@
 export * from './cluster.ts';
 export * from './explain.ts';
+export * from './informationRules.ts';
 export * from './position.ts';
 export * from './roleMigration.ts';
 export * from './types.ts';

@@ -109,6 +109,7 @@ export const roleMigrationMachine = setup({
       return (
         context.handover?.target === target &&
         facts !== undefined &&
+        facts.positionKnown &&
         isAvailableStandby(context, target) &&
         targetHasReceived(context, facts.position)
       );

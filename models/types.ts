@@ -16,6 +16,13 @@ export interface NodeFacts {
    * that one reports the start of its segment (the PAF#225 loss).
    */
   readonly position: Position;
+  /**
+   * Whether `position` is a current reading: observed by this action, published for this election, or a
+   * recorded final position. False when nothing current is known (not published, stale, unreadable): the
+   * information rule (cluster.ts, `isElectable`) then never takes the node as behind — it blocks elections.
+   * Always true in the model's own paths, where every fact is known.
+   */
+  readonly positionKnown: boolean;
   /** A standby's replication link is intact: it receives what the primary writes (false once cut). */
   readonly streaming: boolean;
   /** The node went past the point where the current timeline forked: it cannot follow without pg_rewind. */

@@ -32,7 +32,14 @@ export function initialContext(nodes: readonly NodeName[]): Context {
   const start: Position = { timeline: 1, lsn: 0 };
   const facts: Record<NodeName, NodeFacts> = {};
   for (const node of nodes) {
-    facts[node] = { online: true, instance: 'unpromoted', position: start, streaming: true, diverged: false };
+    facts[node] = {
+      online: true,
+      instance: 'unpromoted',
+      position: start,
+      positionKnown: true,
+      streaming: true,
+      diverged: false,
+    };
   }
   return { nodes: facts, handover: null, demotedAt: null, intent: null, lastPromoted: null };
 }

@@ -19,6 +19,13 @@ export interface PrivateAttributes {
   remove(name: string): Promise<void>;
 }
 
+/**
+ * attrd_updater's exit status (2.1.5) when the attribute exists on no node: CRM_EX_CONFIG, from
+ * pcmk_rc_schema_validation ("Could not query value of X: attribute does not exist"). Every other
+ * failure (102: attrd unreachable, a timeout) is an error, never "no value".
+ */
+export const attributeDoesNotExist = 78;
+
 const queryLine = /^name="([^"]*)" host="([^"]*)" value="(.*)"$/;
 
 export function parseAttributeQuery(output: string, name: string): Map<string, string> {
@@ -48,10 +55,9 @@ export function privateAttributes(options: ClusterToolsOptions): PrivateAttribut
     },
     async queryAll(name) {
       const result = await run(['--name', name, '--query', '--all'], true);
-      const values = parseAttributeQuery(String(result.stdout), name);
-      if (values.size === 0) return values;
+      if (result.exitCode === attributeDoesNotExist && String(result.stdout).trim() === '') return new Map();
       check(`reading ${name}`, result);
-      return values;
+      return parseAttributeQuery(String(result.stdout), name);
     },
     async remove(name) {
       check(`removing ${name} on ${options.node}`, await run(['--node', options.node, '--name', name, '--delete']));

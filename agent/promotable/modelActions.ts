@@ -9,6 +9,8 @@
  * promote of the hand-over's target is migrate_from (also when the move was split over two transitions).
  * Natively, Pacemaker calls migrate_to / migrate_from with CRM_meta_migrate_source/target.
  */
+
+import { unknownStandbys } from '../../models/cluster.ts';
 import { comparePositions, formatLsn, formatPosition, type Position } from '../../models/position.ts';
 import type { NodeName, RoleMigrationEvent } from '../../models/types.ts';
 import {
@@ -34,7 +36,10 @@ import type { ActionContext } from '../ocf/runAgent.ts';
 import type { PromotableDependencies } from './promotableAgent.ts';
 import { newPrimaryScores, refusalScores } from './scores.ts';
 
-const positionTtlMs = 120_000;
+/** How far apart the publications of one pre-promote round may be stamped (see isCurrentPublication). */
+const electionRoundMs = 5_000;
+/** How long an election waits for peers' positions of this round (attrd's updates are asynchronous). */
+const positionWaitMs = 10_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function ownInstance(state: DatabaseState): OwnInstance {
@@ -86,7 +91,7 @@ async function gather(
     records,
     positions,
     now: deps.now(),
-    positionTtlMs,
+    electionRoundMs,
     intent: intentInForce(intentValue, deps.now()),
   });
   context.debug(`facts: ${JSON.stringify(facts)}`);
@@ -322,6 +327,31 @@ export async function start(deps: PromotableDependencies, context: ActionContext
   return success();
 }
 
+/**
+ * A promote the model would refuse only because a live standby's position is unknown waits, bounded, for
+ * it: the peers published in the pre-promote round, but attrd delivers updates asynchronously (2.1.5's
+ * attrd_updater has no --wait). Past the bound the refusal stands: unknown is never taken as behind.
+ */
+async function awaitPositions(
+  deps: PromotableDependencies,
+  context: ActionContext,
+  state: DatabaseState,
+  first: Gathered,
+  given: RoleMigrationEvent | null,
+): Promise<Gathered> {
+  const bound = Math.min(deps.now() + positionWaitMs, deps.deadline);
+  let gathered = first;
+  for (;;) {
+    const unknown = unknownStandbys(gathered.snapshot.context);
+    if (unknown.length === 0 || deps.now() >= bound) return gathered;
+    const decision = decide(gathered.snapshot, given ?? promoteEvent(deps, context, gathered));
+    if (decision.kind === 'transition' && instruction(decision, 'refuse') === undefined) return gathered;
+    if (gathered === first) context.log(`waiting for the position of ${unknown.join(', ')} (not yet published)`);
+    await sleep(100);
+    gathered = await gather(deps, context, state, { positions: true });
+  }
+}
+
 /** promote, and the native migrate_from (its event given): the migrate_from half, or an election. */
 export async function promote(
   deps: PromotableDependencies,
@@ -341,7 +371,8 @@ export async function promote(
       const reason = `cannot promote: the instance is ${state.kind}, not a running standby`;
       return refuse(deps, context, gathered, snapshot, instruction(decision, 'refuse')?.reason ?? reason);
     }
-    return await migrateFrom(deps, context, gathered, given ?? promoteEvent(deps, context, gathered), state.position);
+    const ready = await awaitPositions(deps, context, state, gathered, given);
+    return await migrateFrom(deps, context, ready, given ?? promoteEvent(deps, context, ready), state.position);
   } catch (error) {
     if (error instanceof InconsistentFacts) return failure(OcfExit.ERR_GENERIC, error.message);
     throw error;

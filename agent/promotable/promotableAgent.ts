@@ -6,7 +6,6 @@
 
 import { formatPosition } from '../../models/position.ts';
 import type { NodeName } from '../../models/types.ts';
-import { migrationInEnvironment } from '../../src/adapter/environmentFacts.ts';
 import { formatNodeRecord } from '../../src/policy/nodeRecord.ts';
 import type { ReplicatedDatabase } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
@@ -79,9 +78,14 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
   const migrateSource = (context: ActionContext) => context.env.OCF_RESKEY_CRM_meta_migrate_source ?? '';
   const migrateTarget = (context: ActionContext) => context.env.OCF_RESKEY_CRM_meta_migrate_target ?? '';
 
-  /** The pre-promote notify: an election may follow, so this node publishes its true end of WAL. */
+  /**
+   * The pre-promote notify: this node publishes its true end of WAL, whatever the transition looks like. A
+   * promote that is not the proven migrate_from of a recorded hand-over is an election, and the lists cannot
+   * tell beforehand: with fencing, a lost primary is listed in demote and stop exactly as a moved one is.
+   * An election never counts a node that did not publish as behind (the model's information rule), so a
+   * node that skipped this would only make the election wait for it.
+   */
   const prePromoteNotify = async (deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> => {
-    if (migrationInEnvironment('notify', context.env)?.kind === 'switchover') return success();
     const state = await deps.database.observe();
     const position = state.position;
     if (position === null) return success();

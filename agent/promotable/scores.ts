@@ -4,7 +4,7 @@
  * ±1,000,000 as ±INFINITY, and -INFINITY + INFINITY = -INFINITY: a refused node is set to -INFINITY so
  * that even a move constraint towards it cannot have it promoted again before it caught up.
  */
-import { electableNodes, isAvailableStandby } from '../../models/cluster.ts';
+import { electableNodes, isAvailableStandby, unknownStandbys } from '../../models/cluster.ts';
 import type { NodeName, RoleMigrationContext } from '../../models/types.ts';
 
 export const primaryScore = 1001;
@@ -39,14 +39,19 @@ export function newPrimaryScores(self: NodeName, previous: readonly (NodeName | 
   return scores;
 }
 
-/** A refused promotion: never this node for now; the hand-over's source, or else the best electable node. */
+/**
+ * A refused promotion: never this node for now; the hand-over's source, or else the best electable node, or
+ * else a standby whose position this node could not learn — its own promote knows its position, and it
+ * refuses in turn if this node is ahead.
+ */
 export function refusalScores(context: RoleMigrationContext, self: NodeName): Record<NodeName, number> {
   const scores: Record<NodeName, number> = { [self]: forbidden };
   const source = context.handover?.source;
   const favoured =
     source !== undefined && source !== self && isAvailableStandby(context, source)
       ? source
-      : electableNodes(context).find((node) => node !== self);
+      : (electableNodes(context).find((node) => node !== self) ??
+        unknownStandbys(context).find((node) => node !== self));
   if (favoured !== undefined) scores[favoured] = primaryScore;
   return scores;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { AnyStateNode } from 'xstate';
+import { informationRules } from '../../models/informationRules.ts';
 import { roleMigrationMachine } from '../../models/roleMigration.ts';
 import { eventDescriptions } from '../../models/vocabulary.ts';
 import { buildModelGraph, nodeNamesFor } from '../paths/modelGraph.ts';
@@ -104,6 +105,18 @@ export function modelDocument(): string {
     ...transitions.map(
       (part) =>
         `| \`${part.id}\` | ${part.guard ?? '—'} | ${part.targets.length === 0 ? '(stays)' : part.targets.join(', ')} | ${cell(part.description)} |`,
+    ),
+    '',
+    '## The information rule: facts that are missing, stale or unreadable',
+    '',
+    "An agent rebuilds the model's state from what it can observe at each action (src/policy/agentFacts.ts). What",
+    'it does when a fact is missing is part of the model, and fails closed: no missing fact is read as the answer',
+    'that allows a promotion.',
+    '',
+    '| fact | when | rule | where |',
+    '|---|---|---|---|',
+    ...informationRules.map(
+      (row) => `| ${cell(row.fact)} | ${cell(row.when)} | ${cell(row.rule)} | ${cell(row.where)} |`,
     ),
     '',
     '## Reachable model and generated paths',

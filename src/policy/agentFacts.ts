@@ -3,9 +3,10 @@
  * now), the other nodes as this transition's notify lists describe them, and what the nodes published
  * between actions (their records and election positions). Pure; the agent gathers, this derives.
  *
- * Other nodes' positions are only trusted when published recently (an election's pre-promote notify);
- * an unknown position counts as the lowest, so an unknown node neither blocks nor wins an election.
- * Records on a timeline older than the newest one known are stale and never used.
+ * Other nodes' positions count only when published in this election's pre-promote round (see
+ * `isCurrentPublication`); any other node's position is unknown, and the model's information rule decides
+ * what an unknown position means (it blocks the election; it is never taken as behind). Records on a
+ * timeline older than the newest one known are stale and never used.
  */
 import { comparePositions, type Position } from '../../models/position.ts';
 import type { HandOver, Instance, Intent, NodeName } from '../../models/types.ts';
@@ -31,13 +32,28 @@ export interface AgentObservation {
   /** Positions published for an election, per node. */
   readonly positions: ReadonlyMap<NodeName, NodeRecord>;
   readonly now: number;
-  /** How old a published position may be and still count. */
-  readonly positionTtlMs: number;
+  /** How far before this node's own publication (or now) a peer's may be and still be of this round. */
+  readonly electionRoundMs: number;
   /** The operator's intent in force (read only by a demote that names no successor). */
   readonly intent?: Intent | null;
 }
 
+/** Stands in for a position nobody knows; never compared, since `positionKnown` is false beside it. */
 const unknownPosition: Position = { timeline: 1, lsn: 0 };
+
+/**
+ * Whether a peer's published position belongs to this election: every node publishes in the same
+ * pre-promote round, so a publication counts when it is no older than this node's own (or, without one,
+ * than now) by more than `electionRoundMs`. An earlier election's publication may be behind what the peer
+ * has received since, so it is not used. The stamps come from different nodes' clocks: the margin absorbs
+ * what NTP leaves between them and the round's own spread; between two rounds closer than the margin no
+ * primary runs long enough to write (a new primary must first be lost, which takes corosync's token timeout
+ * and fencing), so a position from the previous round is still the node's true one.
+ */
+export function isCurrentPublication(observation: AgentObservation, at: number): boolean {
+  const anchor = observation.positions.get(observation.node)?.position?.at ?? observation.now;
+  return at >= Math.min(anchor, observation.now) - observation.electionRoundMs;
+}
 
 function latest(positions: readonly Position[]): Position | null {
   return positions.reduce<Position | null>(
@@ -102,7 +118,7 @@ export function agentFacts(observation: AgentObservation): PersistedFacts {
   const handover = freshHandover(observation, newest);
   const published = (node: NodeName): Position | null => {
     const entry = observation.positions.get(node)?.position;
-    return entry !== undefined && observation.now - entry.at <= observation.positionTtlMs ? entry.position : null;
+    return entry !== undefined && isCurrentPublication(observation, entry.at) ? entry.position : null;
   };
   const names = new Set<NodeName>([self, ...observation.online, ...records.keys()]);
   if (handover !== null) for (const node of [handover.handover.source, handover.handover.target]) names.add(node);
@@ -113,16 +129,19 @@ export function agentFacts(observation: AgentObservation): PersistedFacts {
         online: true,
         instance: own.instance,
         position: own.position ?? unknownPosition,
+        positionKnown: own.position !== null,
         streaming: own.streaming,
         diverged: own.instance !== 'promoted' && hasDiverged(own.position, records, self),
       };
       continue;
     }
     const isSource = handover?.handover.source === node;
+    const known = published(node) ?? (isSource && handover !== null ? handover.handover.final : null);
     nodes[node] = {
       online: observation.online.includes(node) || (change === null && isSource),
       instance: instanceOf(change, node),
-      position: published(node) ?? (isSource && handover !== null ? handover.handover.final : unknownPosition),
+      position: known ?? unknownPosition,
+      positionKnown: known !== null,
       streaming: true,
       diverged: false,
     };

@@ -18,6 +18,8 @@ export interface ObservedNode {
   readonly online: boolean;
   readonly instance: Instance;
   readonly position: Position;
+  /** False when no current reading exists (see NodeFacts.positionKnown): the model's information rule applies. */
+  readonly positionKnown: boolean;
   readonly streaming: boolean;
   readonly diverged: boolean;
 }

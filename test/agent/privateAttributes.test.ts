@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterToolError } from '../../agent/cluster/clusterTool.ts';
 import { parseAttributeQuery, privateAttributes } from '../../agent/cluster/privateAttributes.ts';
-import { offlineTools } from '../../src/local/offlineTools.ts';
+import { forgetNodeAttributes, offlineTools, setAttrdReachable } from '../../src/local/offlineTools.ts';
 
 describe('private attributes', () => {
   let store = '';
@@ -38,6 +38,27 @@ describe('private attributes', () => {
     await on('node2').remove('promigrate-handover-pgsql');
     expect([...(await on('node1').queryAll('promigrate-handover-pgsql')).keys()]).toEqual(['node1']);
     expect((await on('node1').queryAll('nothing')).size).toBe(0);
+  });
+
+  it('an attribute no node has is "none"; an attrd that cannot be reached is an error, never "none"', async () => {
+    await on('node1').set('promigrate-pgsql', 'v1 one');
+    expect((await on('node1').queryAll('never-set')).size).toBe(0);
+    await setAttrdReachable(join(store, 'attrd'), false);
+    try {
+      await expect(on('node1').queryAll('promigrate-pgsql')).rejects.toThrow(/reading promigrate-pgsql: .*attrd/);
+      await expect(on('node1').queryAll('never-set')).rejects.toThrow(ClusterToolError);
+      await expect(on('node1').set('promigrate-pgsql', 'v1 two')).rejects.toThrow(ClusterToolError);
+    } finally {
+      await setAttrdReachable(join(store, 'attrd'), true);
+    }
+    expect(await on('node2').queryAll('promigrate-pgsql')).toEqual(new Map([['node1', 'v1 one']]));
+  });
+
+  it("a lost or fenced node's attributes are forgotten, private ones included, as pacemaker-attrd forgets them", async () => {
+    await on('node1').set('promigrate-lost', 'v1 one');
+    await on('node2').set('promigrate-lost', 'v1 two');
+    await forgetNodeAttributes(join(store, 'attrd'), 'node1');
+    expect(await on('node3').queryAll('promigrate-lost')).toEqual(new Map([['node2', 'v1 two']]));
   });
 
   it('refuse values the query format could not give back', async () => {

@@ -58,6 +58,7 @@ describe('inconsistent facts', () => {
     online: true,
     instance: 'promoted' as const,
     position: { timeline: 2, lsn: 5 },
+    positionKnown: true,
     streaming: false,
     diverged: false,
   };
