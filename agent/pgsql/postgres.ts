@@ -180,6 +180,13 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
     return { timeline: from.timeline, lsn: Math.max(from.lsn, recordEnd(record.start, record.totalLength)) };
   }
 
+  async function isUnstartedBaseBackup(): Promise<boolean> {
+    return access(join(settings.pgdata, 'backup_label')).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async function controlState(): Promise<number> {
     const buffer = await readFile(join(settings.pgdata, 'global', 'pg_control'));
     return buffer.readUInt32LE(controlStateOffset);
@@ -232,6 +239,11 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       if (running === null) {
         const data = await controlData();
         if (isCleanlyShutDown(data)) return { kind: 'stopped', clean: true, position: data.checkpoint };
+        if (data.state === 'in production' && (await isUnstartedBaseBackup())) {
+          // pg_basebackup copies pg_control as the primary had it ("in production") and leaves backup_label
+          // beside it: an instance never started, not a crashed primary. Its WAL ends where the backup's does.
+          return { kind: 'stopped', clean: false, position: await endOfWal(data.checkpoint) };
+        }
         if (data.state === 'in production') {
           return {
             kind: 'failed',

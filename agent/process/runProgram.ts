@@ -45,8 +45,10 @@ export function runProgram(program: string, args: readonly string[], options: Pr
       started = false;
       resolve({ command, exitCode: null, stdout: '', stderr: '', failed: true, problem: error.message });
     });
-    child.on('close', (code, signal) => {
-      if (!started) return;
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (!started || settled) return;
+      settled = true;
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       const problem =
@@ -56,9 +58,24 @@ export function runProgram(program: string, args: readonly string[], options: Pr
             ? `killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${options.timeoutMs} ms?)` : ''}`
             : `exit status ${code}`;
       resolve({ command, exitCode: code, stdout, stderr, failed: code !== 0, problem });
+    };
+    child.on('close', finish);
+    // A program may leave a daemon holding our pipes: `pg_ctl start` without -l hands its stdout and stderr
+    // to the postmaster, and 'close' then comes only when the server exits. Once the program itself exited,
+    // what it wrote is read within the grace; then the pipes are let go (the server ignores SIGPIPE).
+    child.on('exit', (code, signal) => {
+      setTimeout(() => {
+        if (settled) return;
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      }, exitGraceMs);
     });
   });
 }
+
+/** How long output is still read after the program exited, when a child of its keeps the pipes open. */
+const exitGraceMs = 100;
 
 /** The first line a failed program said, or why it failed. */
 export function complaint(result: ProgramResult): string {

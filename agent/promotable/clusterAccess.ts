@@ -44,6 +44,25 @@ interface CachedScore {
   readonly at: number;
 }
 
+/**
+ * The cache belongs to one run of Pacemaker on this node. Pacemaker erases a node's transient attributes
+ * (its promotion scores) when the node leaves the cluster, but a restart of Pacemaker without a reboot
+ * leaves the state directory (/run) in place: a cache that outlived the scores made the agent believe its
+ * score was set, and a restarted cluster elected nobody for up to a minute. The owner is the agent's
+ * parent, pacemaker-execd (the shell entry point execs the bundle), by PID and start time.
+ */
+interface ScoreCacheFile {
+  readonly owner: string;
+  readonly scores: Record<string, CachedScore>;
+}
+
+async function cacheOwner(): Promise<string> {
+  const stat = await readFile(`/proc/${process.ppid}/stat`, 'utf8').catch(() => '');
+  // Field 22 (start time) comes after the parenthesised command name, which may hold spaces.
+  const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  return `${process.ppid}@${startTime}`;
+}
+
 /** Other nodes may have set a score since (a refused promotion does): rewrite unchanged scores now and then. */
 const scoreRefreshMs = 60_000;
 
@@ -60,9 +79,10 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
   const forNode = (node: string) => privateAttributes({ ...options, node });
   const cacheFile = join(options.stateDir, `${options.resource}@${options.node}.scores.json`);
   const readCache = async (): Promise<Record<string, CachedScore>> => {
-    const text = await readFile(cacheFile, 'utf8').catch(() => '{}');
+    const [text, owner] = await Promise.all([readFile(cacheFile, 'utf8').catch(() => '{}'), cacheOwner()]);
     try {
-      return JSON.parse(text) as Record<string, CachedScore>;
+      const file = JSON.parse(text) as Partial<ScoreCacheFile>;
+      return file.owner === owner && typeof file.scores === 'object' && file.scores !== null ? file.scores : {};
     } catch {
       return {};
     }
@@ -70,7 +90,8 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
   const writeCache = async (cached: Record<string, CachedScore>) => {
     await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
     const temporary = `${cacheFile}.${process.pid}`;
-    await writeFile(temporary, JSON.stringify(cached));
+    const file: ScoreCacheFile = { owner: await cacheOwner(), scores: cached };
+    await writeFile(temporary, JSON.stringify(file));
     await rename(temporary, cacheFile);
   };
   return {

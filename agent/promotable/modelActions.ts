@@ -12,7 +12,7 @@
 
 import { unknownStandbys } from '../../models/cluster.ts';
 import { comparePositions, formatLsn, formatPosition, type Position } from '../../models/position.ts';
-import type { NodeName, RoleMigrationEvent } from '../../models/types.ts';
+import type { HandOver, NodeName, RoleMigrationEvent } from '../../models/types.ts';
 import {
   factsFromEnvironment,
   hasNotifyLists,
@@ -38,6 +38,8 @@ import { newPrimaryScores, refusalScores } from './scores.ts';
 
 /** How far apart the publications of one pre-promote round may be stamped (see isCurrentPublication). */
 const electionRoundMs = 5_000;
+/** How long a demote waits for its record to read back. */
+const recordReadBackMs = 10_000;
 /** How long an election waits for peers' positions of this round (attrd's updates are asynchronous). */
 const positionWaitMs = 10_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -174,8 +176,46 @@ async function migrateTo(
     record = { ...base, demoted: final };
     context.log(`demoted with no successor named: final position ${formatPosition(final)} recorded`);
   }
-  await Promise.all([deps.cluster.writeRecord(deps.node, formatNodeRecord(record)), deps.database.startStandby()]);
+  const written = formatNodeRecord(record);
+  const copies = otherNodes(gathered, deps.node).map((node) =>
+    deps.cluster.writeRecord(node, ownRecord(gathered.records, node, copiedFields(record))),
+  );
+  await Promise.all([deps.cluster.writeRecord(deps.node, written), ...copies, deps.database.startStandby()]);
+  if (!(await readBack(deps, written))) {
+    return failure(
+      OcfExit.ERR_GENERIC,
+      `the record of the final position ${formatPosition(final)} could not be read back`,
+    );
+  }
   return success();
+}
+
+/** The nodes of the clone other than this one, as this action knows them (its lists, the records). */
+function otherNodes(gathered: Gathered, self: NodeName): NodeName[] {
+  return Object.keys(gathered.snapshot.context.nodes).filter((node) => node !== self);
+}
+
+/**
+ * What a demote copies onto every other node's record: its hand-over or its final position. pacemaker-attrd
+ * forgets every attribute of a node that leaves, so a record kept only on the source would be gone exactly
+ * when the source's node is lost between migrate_to and migrate_from.
+ */
+function copiedFields(record: NodeRecord): NodeRecord {
+  if (record.handover !== undefined) return { handover: record.handover };
+  return record.demoted === undefined ? {} : { demoted: record.demoted };
+}
+
+/**
+ * A demote that shut the primary down succeeds only once its record reads back as written: attrd_updater
+ * returns before the value is applied (2.1.5 has no --wait), and the next action depends on it.
+ */
+async function readBack(deps: PromotableDependencies, written: string): Promise<boolean> {
+  const bound = Math.min(deps.now() + recordReadBackMs, deps.deadline);
+  for (;;) {
+    if ((await deps.cluster.readRecords()).get(deps.node) === written) return true;
+    if (deps.now() >= bound) return false;
+    await sleep(20);
+  }
 }
 
 /** Why an action is refused: the model's own sentence when it refused, else what the model lacked. */
@@ -265,14 +305,7 @@ async function refuse(
   reason: string,
 ): Promise<OcfResult> {
   const handover = snapshot.context.handover;
-  const published = handover === null ? undefined : gathered.records.get(handover.source)?.handover;
-  if (handover !== null && published !== undefined && published.handover.target === deps.node) {
-    const aborted: PublishedHandover = { ...published, verdict: 'aborted' };
-    await deps.cluster.writeRecord(
-      handover.source,
-      ownRecord(gathered.records, handover.source, { handover: aborted }),
-    );
-  }
+  if (handover !== null && handover.target === deps.node) await recordAbort(deps, gathered, handover);
   const changed = await deps.cluster.setScores(refusalScores(snapshot.context, deps.node));
   if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
   return failure(OcfExit.ERR_GENERIC, reason);
@@ -297,15 +330,24 @@ async function abortOwnHandover(
   const decision = decide(gathered.snapshot, event);
   logDecision(context, event, decision);
   if (decision.kind !== 'transition') return gathered.snapshot;
-  const published = gathered.records.get(handover.source)?.handover;
-  if (published !== undefined && published.verdict === 'pending') {
-    const aborted: PublishedHandover = { ...published, verdict: 'aborted' };
-    await deps.cluster.writeRecord(
-      handover.source,
-      ownRecord(gathered.records, handover.source, { handover: aborted }),
-    );
-  }
+  await recordAbort(deps, gathered, handover);
   return decision.next;
+}
+
+/**
+ * The verdict of an aborted switchover, on the source's record and on every copy of the hand-over, so that
+ * no later promotion forgets it — whichever node survives.
+ */
+async function recordAbort(deps: PromotableDependencies, gathered: Gathered, handover: HandOver): Promise<void> {
+  if (handover.final === null) return;
+  const aborted: PublishedHandover = { handover: { ...handover, final: handover.final }, verdict: 'aborted' };
+  const holders = [...gathered.records.entries()]
+    .filter(([node, record]) => node === handover.source || record.handover?.handover.source === handover.source)
+    .map(([node]) => node);
+  if (!holders.includes(handover.source)) holders.push(handover.source);
+  await Promise.all(
+    holders.map((node) => deps.cluster.writeRecord(node, ownRecord(gathered.records, node, { handover: aborted }))),
+  );
 }
 
 /** start: the instance starts as a standby and follows the primary, unless the model refuses (diverged). */
@@ -386,7 +428,7 @@ export async function demote(
   given: RoleMigrationEvent | null,
 ): Promise<OcfResult> {
   const state = await deps.database.observe();
-  if (state.kind === 'standby' || state.kind === 'stopped') return success();
+  if (state.kind === 'standby' || state.kind === 'stopped') return demoteAgain(deps, context, state);
   if (state.kind === 'failed') {
     context.log(`demote of a failed instance: ${state.reason}; stopping what is left of it`);
     await deps.database.stop();
@@ -400,6 +442,44 @@ export async function demote(
     if (error instanceof InconsistentFacts) return failure(OcfExit.ERR_GENERIC, error.message);
     throw error;
   }
+}
+
+/**
+ * A demote that finds the instance already shut down or running as a standby: an earlier attempt got past
+ * the clean shutdown and was cut short (the agent killed, a timeout, a record write that failed). The demote
+ * still succeeds only with a record: its final position as a floor for the next promotion (the instance's
+ * position now, never below the shutdown checkpoint it restarted from), written, copied and read back —
+ * unless its record already holds its hand-over or its final position on this timeline.
+ */
+async function demoteAgain(
+  deps: PromotableDependencies,
+  context: ActionContext,
+  state: DatabaseState & { kind: 'standby' | 'stopped' },
+): Promise<OcfResult> {
+  const position = state.position;
+  if (position === null) return failure(OcfExit.ERR_GENERIC, 'demote: the final position cannot be read');
+  const gathered = await gather(deps, context, state, {});
+  const own = gathered.records.get(deps.node);
+  const recorded = own?.handover?.handover.source === deps.node ? own.handover.handover.final : own?.demoted;
+  if (recorded !== undefined && recorded.timeline === position.timeline) return success();
+  const record: NodeRecord = { ...withoutSwitchoverFields(own), demoted: position };
+  const written = formatNodeRecord(record);
+  await Promise.all([
+    deps.cluster.writeRecord(deps.node, written),
+    ...otherNodes(gathered, deps.node).map((node) =>
+      deps.cluster.writeRecord(node, ownRecord(gathered.records, node, copiedFields(record))),
+    ),
+  ]);
+  if (!(await readBack(deps, written))) {
+    return failure(
+      OcfExit.ERR_GENERIC,
+      `the record of the final position ${formatPosition(position)} could not be read back`,
+    );
+  }
+  context.log(
+    `demote found the instance ${state.kind} with no record: final position ${formatPosition(position)} recorded`,
+  );
+  return success();
 }
 
 /** A demote is migrate_to when its own transition moves the promoted role from here to another node. */

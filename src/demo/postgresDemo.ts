@@ -63,6 +63,8 @@ export async function postgresDemo(out: DemoOutput, ocfRoot: string): Promise<nu
       onAction: (executed) => {
         for (const line of agentLines(executed)) out.stdout(`${line}\n`);
       },
+      // Fencing on, as production clusters run: the scheduler fences a lost node before it elects.
+      powerOff: (node) => postgres.killIfRunning(node),
     });
     const { controller } = cluster;
     const move = (target: string) =>

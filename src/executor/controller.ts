@@ -29,6 +29,11 @@ export interface ControllerSpec {
   readonly onAction?: (executed: ExecutedAction) => void | Promise<void>;
   /** Each line an agent writes on stderr, as it is written. */
   readonly onAgentLine?: (action: GraphAction, line: string) => void;
+  /**
+   * Carries out a fencing action the scheduler planned (`crm_event` stonith): the node is powered off. The
+   * stand-in for pacemaker-fenced and its device; the controller's own bookkeeping is done here.
+   */
+  readonly fence?: (node: string) => Promise<void>;
 }
 
 export interface ExecutedAction {
@@ -46,6 +51,8 @@ export interface TransitionReport {
 }
 
 const infinity = 1_000_000;
+/** cibadmin's exit status when nothing matches (ENXIO). */
+const noSuchObject = 105;
 
 export class Controller {
   private transition = 0;
@@ -68,6 +75,16 @@ export class Controller {
       stdin: 'ignore',
     });
     return result.stdout;
+  }
+
+  /**
+   * Removes every element the XPath matches from the CIB file; none matching is fine (cibadmin's 105). A
+   * removal of several elements is what cibadmin calls dangerous: without --force it refuses (107).
+   */
+  async erase(xpath: string): Promise<void> {
+    await this.tool('cibadmin', ['--delete', '--delete-all', '--force', '--xpath', xpath]).catch((error) => {
+      if ((error as { exitCode?: number }).exitCode !== noSuchObject) throw error;
+    });
   }
 
   /** The next transition as the scheduler computes it from the current CIB (nothing is simulated). */
@@ -245,18 +262,21 @@ export class Controller {
       return { ok: true, result: null };
     }
     const agent = action.agent;
-    if (agent === null || agent.class !== 'ocf') throw new Error(`action ${action.key}: only OCF agents are run`);
+    if (agent === null || (agent.class !== 'ocf' && agent.class !== 'stonith')) {
+      throw new Error(`action ${action.key}: only OCF agents and fence devices are run`);
+    }
     if (action.operation !== 'notify') this.lastOperation.set(`${node} ${resource}`, action);
-    const env = this.agentEnvironment(action);
-    const path = join(this.spec.ocfRoot(agent.provider), 'resource.d', agent.provider, agent.type);
     const begun = Date.now();
     const onLine = this.spec.onAgentLine;
-    const result = await runAsExecd(
-      path,
-      action.operation,
-      env,
-      onLine === undefined ? undefined : (line) => onLine(action, line),
-    );
+    const result =
+      agent.class === 'stonith'
+        ? this.fenceDeviceOperation(node, resource, action.operation, interval)
+        : await runAsExecd(
+            join(this.spec.ocfRoot(agent.provider), 'resource.d', agent.provider, agent.type),
+            action.operation,
+            this.agentEnvironment(action),
+            onLine === undefined ? undefined : (line) => onLine(action, line),
+          );
     const ms = Date.now() - begun;
     this.spec.log?.(`${node} ${action.key} → ${result.code}`);
     if (action.operation === 'notify') return { ok: true, result };
@@ -296,6 +316,48 @@ export class Controller {
     return { ok, result };
   }
 
+  /**
+   * A fence device's operation, as pacemaker-fenced answers it for the controller: start and stop register
+   * and unregister the device, a monitor of a registered device succeeds, a probe before the start finds
+   * it not running. No fence agent runs here (the `fence` callback powers nodes off).
+   */
+  private fenceDeviceOperation(
+    node: string,
+    resource: string,
+    operation: string,
+    interval: number,
+  ): AgentProcessResult {
+    const key = `${node} ${resource}`;
+    if (operation === 'start') this.devices.add(key);
+    if (operation === 'stop') this.devices.delete(key);
+    const code = operation === 'monitor' && interval === 0 && !this.devices.has(key) ? 7 : 0;
+    return { code, stdout: '', stderr: '' };
+  }
+
+  private readonly devices = new Set<string>();
+
+  /**
+   * A fencing action: the node powered off (the `fence` callback), then what the controller records once
+   * the fencer confirms it — the node's resource history and transient attributes erased, the node down
+   * and expected down — and its recurring operations gone with it.
+   */
+  private async fenceNode(node: string): Promise<void> {
+    if (this.spec.fence === undefined) throw new Error(`fencing ${node} was planned, but this cluster has no fence`);
+    await this.spec.fence(node);
+    for (const part of ['lrm', 'transient_attributes']) {
+      await this.erase(`//node_state[@id='${node}']/${part}`);
+    }
+    await this.tool('cibadmin', [
+      '--modify',
+      '--scope',
+      'status',
+      '--xml-text',
+      `<node_state id="${node}" in_ccm="false" crmd="offline" join="down" expected="down"/>`,
+    ]);
+    this.forgetNode(node);
+    for (const key of [...this.devices]) if (key.startsWith(`${node} `)) this.devices.delete(key);
+  }
+
   /** The environment pacemaker-execd gives an agent for `action`. */
   private agentEnvironment(action: GraphAction): Record<string, string> {
     const agent = action.agent as NonNullable<GraphAction['agent']>;
@@ -327,7 +389,7 @@ export class Controller {
       '--scope',
       'status',
       '--xml-text',
-      `<node_state id="${node}"><lrm id="${node}"><lrm_resources><lrm_resource id="${outcome.resource}" class="${agent.class}" provider="${agent.provider}" type="${agent.type}">${entries}</lrm_resource></lrm_resources></lrm></node_state>`,
+      `<node_state id="${node}"><lrm id="${node}"><lrm_resources><lrm_resource id="${outcome.resource}" class="${agent.class}"${agent.provider === '' ? '' : ` provider="${agent.provider}"`} type="${agent.type}">${entries}</lrm_resource></lrm_resources></lrm></node_state>`,
     ]);
   }
 
@@ -368,14 +430,15 @@ export class Controller {
 
   private async clusterEvent(action: GraphAction): Promise<{ ok: boolean; result: null }> {
     if (action.operation === 'clear_failcount' && action.node !== null && action.resource !== null) {
-      await this.tool('cibadmin', [
-        '--delete-all',
-        '--xpath',
+      await this.erase(
         `//node_state[@id='${action.node}']//nvpair[starts-with(@name,'fail-count-${action.resource}#') or starts-with(@name,'last-failure-${action.resource}#')]`,
-      ]).catch(() => undefined);
+      );
       return { ok: true, result: null };
     }
-    if (action.operation === 'stonith') throw new Error('fencing is not emulated by this executor yet');
+    if (action.operation === 'stonith' && action.node !== null) {
+      await this.fenceNode(action.node);
+      return { ok: true, result: null };
+    }
     return { ok: true, result: null };
   }
 }

@@ -9,14 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { GraphAction } from '../adapter/transitionGraph.ts';
-import { offlineTools } from '../local/offlineTools.ts';
+import { forgetNodeAttributes, offlineTools } from '../local/offlineTools.ts';
 import { Controller, type ExecutedAction } from './controller.ts';
 
 export interface LocalCluster {
   readonly dir: string;
   readonly cib: string;
   readonly controller: Controller;
-  /** The node leaves the cluster unexpectedly (crm_simulate --node-fail): what a dead machine looks like. */
+  /**
+   * The node leaves the cluster unexpectedly (crm_simulate --node-fail): what a dead machine looks like. With
+   * fencing, the scheduler's next transition fences it.
+   */
   failNode(node: string): Promise<void>;
   /** The node (re)joins after a reboot: online again, with no resource history and no transient attributes. */
   joinNode(node: string): Promise<void>;
@@ -31,6 +34,22 @@ export interface LocalClusterSpec {
   /** Told of every action once it is done (the demo prints the agents' decisions from it). */
   readonly onAction?: (executed: ExecutedAction) => void | Promise<void>;
   readonly onAgentLine?: (action: GraphAction, line: string) => void;
+  /**
+   * Powers a node off: what a fence device does to a machine (here: the node's local instance killed).
+   * Given, the cluster runs with fencing as production clusters do — stonith-enabled=true, a fence device
+   * in the CIB, and the scheduler's fencing actions carried out (Controller.fenceNode); a stand-in only for
+   * the power switch. Without it, stonith-enabled=false (an extra configuration, never the only one).
+   */
+  readonly powerOff?: (node: string) => Promise<void>;
+}
+
+/** The fence device of a local cluster: the scheduler needs one to fence; the executor plays the fencer. */
+function fenceDevice(nodes: readonly string[]): string {
+  return (
+    '<primitive id="fence-local" class="stonith" type="fence_promigrate_local">' +
+    `<instance_attributes id="fence-local-params"><nvpair id="fence-local-hosts" name="pcmk_host_list" value="${nodes.join(' ')}"/></instance_attributes>` +
+    '<operations><op id="fence-local-monitor" name="monitor" interval="60s" timeout="20s"/></operations></primitive>'
+  );
 }
 
 export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster> {
@@ -39,10 +58,13 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
   const sbin = await offlineTools(join(dir, 'sbin'));
   const cib = join(dir, 'cib.xml');
   const nodeList = nodes.map((node) => `<node id="${node}" uname="${node}"/>`).join('');
+  const fencing = spec.powerOff !== undefined;
+  const attrd = join(dir, 'attrd');
   await writeFile(
     cib,
-    `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="${nodes[0]}"><configuration><crm_config><cluster_property_set id="options"><nvpair id="options-stonith" name="stonith-enabled" value="false"/></cluster_property_set></crm_config><nodes>${nodeList}</nodes><resources>${resources}</resources><constraints/></configuration><status/></cib>`,
+    `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="${nodes[0]}"><configuration><crm_config><cluster_property_set id="options"><nvpair id="options-stonith" name="stonith-enabled" value="${fencing}"/></cluster_property_set></crm_config><nodes>${nodeList}</nodes><resources>${resources}${fencing ? fenceDevice(nodes) : ''}</resources><constraints/></configuration><status/></cib>`,
   );
+  const powerOff = spec.powerOff;
   await execa(
     'crm_simulate',
     ['--xml-file', cib, ...nodes.flatMap((node) => ['--node-up', node]), '--save-output', cib],
@@ -51,15 +73,27 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
     },
   );
   const controller = new Controller({
+    // PROMIGRATE_EXECUTOR_LOG=1 prints each transition and action result on stderr, to look at.
+    ...(process.env.PROMIGRATE_EXECUTOR_LOG === '1'
+      ? { log: (line: string) => process.stderr.write(`${line}\n`) }
+      : {}),
     cib,
     workDir: dir,
     ocfRoot: (provider) => (provider === 'promigrate' ? spec.promigrateOcfRoot : '/usr/lib/ocf'),
     ...(spec.onAction === undefined ? {} : { onAction: spec.onAction }),
     ...(spec.onAgentLine === undefined ? {} : { onAgentLine: spec.onAgentLine }),
+    ...(powerOff === undefined
+      ? {}
+      : {
+          fence: async (node: string) => {
+            await powerOff(node);
+            await forgetNodeAttributes(attrd, node);
+          },
+        }),
     environment: () => ({
       PATH: `${sbin}:/usr/sbin:/usr/bin:/sbin:/bin`,
       HA_SBIN_DIR: sbin,
-      PROMIGRATE_ATTRD_DIR: join(dir, 'attrd'),
+      PROMIGRATE_ATTRD_DIR: attrd,
       PROMIGRATE_NODES: nodes.join(' '),
       CIB_file: cib,
       PCMK_logfacility: 'none',
@@ -72,13 +106,15 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
     controller,
     failNode: async (node) => {
       await controller.tool('crm_simulate', ['--xml-file', cib, '--node-fail', node, '--save-output', cib]);
+      // The node left the membership: pacemaker-attrd forgets its attributes, private ones included, and
+      // the controller erases its transient attributes; its resource history waits for the fencing.
+      await forgetNodeAttributes(attrd, node);
+      await controller.erase(`//node_state[@id='${node}']/transient_attributes`);
       controller.forgetNode(node);
     },
     joinNode: async (node) => {
       for (const part of ['lrm', 'transient_attributes']) {
-        await controller
-          .tool('cibadmin', ['--delete-all', '--xpath', `//node_state[@id='${node}']/${part}`])
-          .catch(() => '');
+        await controller.erase(`//node_state[@id='${node}']/${part}`);
       }
       await controller.tool('crm_simulate', ['--xml-file', cib, '--node-up', node, '--save-output', cib]);
     },

@@ -121,6 +121,12 @@ export class LocalPostgres {
     );
   }
 
+  /** A node powered off: kill -9 of its postmaster when one runs (a fence device's stand-in). */
+  async killIfRunning(node: string): Promise<void> {
+    const pid = await this.instance(node).pid();
+    if (pid !== null && !(await this.isGone(pid))) await this.killPostgres(node);
+  }
+
   /** Runs `work` under the INSERT stream (from 100 ms before to 100 ms after it). */
   async underWrites<T>(work: () => Promise<T>): Promise<{ result: T; report: WriteReport }> {
     const loop = new WriteLoop(this.set.instances, this.nextId);

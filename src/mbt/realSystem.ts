@@ -57,6 +57,8 @@ export class RealSystem {
         promigrateOcfRoot: resolve('dist/ocf'),
         onAction: (executed) => hooks.onAction(executed),
         onAgentLine: (action, line) => hooks.onAgentLine(action, line),
+        // Fencing on, as production runs: a lost node is fenced (its instance is already dead).
+        powerOff: (node) => postgres.killIfRunning(node),
       });
       const system = new RealSystem(nodes, postgres, cluster);
       await system.hold(true);
@@ -223,8 +225,7 @@ export class RealSystem {
   }
 
   async killInstance(node: string): Promise<void> {
-    if ((await this.isRunning(node)) === false) return;
-    await this.postgres.killPostgres(node);
+    await this.postgres.killIfRunning(node);
   }
 
   async loseNode(node: string): Promise<void> {

@@ -3,11 +3,28 @@ import type { ScenarioResult } from './clusterScenarios.ts';
 
 export function reportEntries(results: readonly ScenarioResult[]) {
   return results.map(
-    ({ name, passed, lostWrites, maxWritablePrimaries, switchoverMs, writeGapMs, oldPrimaryStreamingMs, notes }) => ({
+    ({
       name,
+      replication,
       passed,
+      promoted,
       lostWrites,
+      inevitableLosses,
+      fenceEvents,
       maxWritablePrimaries,
+      switchoverMs,
+      writeGapMs,
+      oldPrimaryStreamingMs,
+      notes,
+    }) => ({
+      name,
+      replication,
+      passed,
+      promoted,
+      lostWrites,
+      inevitableLosses,
+      maxWritablePrimaries,
+      fenceEvents,
       switchoverMs,
       writeGapMs,
       ...(oldPrimaryStreamingMs === undefined ? {} : { oldPrimaryStreamingMs }),
@@ -21,9 +38,13 @@ const ms = (value: number | null | undefined) => (value === null || value === un
 export function reportTable(results: readonly ScenarioResult[]): string {
   const rows = results.map((result) => [
     result.name,
+    result.replication,
     result.passed ? 'yes' : 'NO',
+    result.promoted ?? '—',
     String(result.lostWrites),
+    String(result.inevitableLosses),
     String(result.maxWritablePrimaries),
+    String(result.fenceEvents),
     ms(result.switchoverMs),
     ms(result.writeGapMs),
     ms(result.oldPrimaryStreamingMs),
@@ -31,9 +52,13 @@ export function reportTable(results: readonly ScenarioResult[]): string {
   ]);
   const header = [
     'scenario',
+    'replication',
     'passed',
+    'promoted',
     'lost',
+    'inevitable',
     'max writable',
+    'fenced',
     'writes back ms',
     'write gap ms',
     'old primary streaming ms',
@@ -43,9 +68,12 @@ export function reportTable(results: readonly ScenarioResult[]): string {
     Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
   );
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ');
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] as number))
+      .join('  ')
+      .trimEnd();
   const listed = (pick: (result: ScenarioResult) => readonly string[]) =>
-    results.flatMap((result) => pick(result).map((entry) => `  ${result.name}: ${entry}`));
+    results.flatMap((result) => pick(result).map((entry) => `  ${result.name} (${result.replication}): ${entry}`));
   const notes = listed((result) => result.notes ?? []);
   const problems = listed((result) => result.problems);
   return [

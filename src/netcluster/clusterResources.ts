@@ -5,6 +5,8 @@
  * so that the standbys stay connected to the primary while it shuts down. Pure: XML text for cibadmin.
  */
 
+import { fenceAgentName } from './fenceAgent.ts';
+
 export type ClusterAgent = 'promigrate' | 'paf';
 
 export interface ClusterResourcesSpec {
@@ -16,11 +18,14 @@ export interface ClusterResourcesSpec {
   readonly logfile: string;
   /** promigrate's bounded catch-up wait of a switchover target (s). */
   readonly catchUpTimeout?: number;
+  /** The fence device (fenceAgent.ts): its map file and the nodes it fences; none without fencing. */
+  readonly fencing?: { readonly map: string; readonly nodes: readonly string[] } | null;
 }
 
 export const cloneId = 'pgsql-ha';
 export const primitiveId = 'pgsql';
 export const vipId = 'pgsql-vip';
+export const fenceId = 'fence-nodes';
 
 const pairs = (id: string, values: Readonly<Record<string, string>>) =>
   Object.entries(values)
@@ -67,7 +72,24 @@ export function clusterResources(spec: ClusterResourcesSpec): string {
     `<primitive id="${vipId}" class="ocf" provider="heartbeat" type="IPaddr2">` +
     `<instance_attributes id="${vipId}-params">${pairs(`${vipId}-params`, { ip: spec.vip, cidr_netmask: '24', nic: 'eth0' })}</instance_attributes>` +
     `<operations><op id="${vipId}-monitor" name="monitor" interval="5s" timeout="10s"/></operations></primitive>`;
-  return `<resources>${clone}${vip}</resources>`;
+  return `<resources>${clone}${vip}${fenceDevice(spec)}</resources>`;
+}
+
+/**
+ * The stonith device: the namespace nodes' fence agent (a stand-in for a power switch), every node in its
+ * host list. pcmk_reboot_action=off: a node cannot be powered on from inside the cluster (the harness boots it).
+ */
+function fenceDevice(spec: ClusterResourcesSpec): string {
+  if (!spec.fencing) return '';
+  return (
+    `<primitive id="${fenceId}" class="stonith" type="${fenceAgentName}">` +
+    `<instance_attributes id="${fenceId}-params">${pairs(`${fenceId}-params`, {
+      pcmk_host_list: spec.fencing.nodes.join(' '),
+      pcmk_reboot_action: 'off',
+      map: spec.fencing.map,
+    })}</instance_attributes>` +
+    `<operations><op id="${fenceId}-monitor" name="monitor" interval="60s" timeout="20s"/></operations></primitive>`
+  );
 }
 
 export function clusterConstraints(): string {

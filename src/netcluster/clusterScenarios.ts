@@ -6,12 +6,27 @@
 
 import { maxWritable, streamingAgainMs, writeGapMs, writesBackMs } from './loadMeasures.ts';
 import type { LoadRun } from './loadRun.ts';
+import type { ReplicationMode } from './nodePostgres.ts';
 import { clusterNodes, type PostgresCluster } from './postgresCluster.ts';
 
 export interface ScenarioResult {
   readonly name: string;
+  /** The replication the scenario ran with: asynchronous or synchronous. */
+  readonly replication: ReplicationMode;
   readonly passed: boolean;
+  /** The node that was primary at the end (promoted by the scenario, or kept). */
+  readonly promoted: string | null;
+  /**
+   * Acknowledged writes missing on the final primary that a surviving node had: avoidable, must be 0.
+   */
   readonly lostWrites: number;
+  /**
+   * Acknowledged writes missing on the final primary that no surviving node had: with asynchronous
+   * replication a primary lost with WAL it had not sent takes them along, and no agent can prevent it.
+   */
+  readonly inevitableLosses: number;
+  /** Successful fencing actions during the scenario. */
+  readonly fenceEvents: number;
   readonly maxWritablePrimaries: number;
   /** From the trigger (command or fault) to the write that closed the largest gap: writes are back. */
   readonly switchoverMs: number | null;
@@ -29,17 +44,18 @@ interface Outcome {
   readonly final: string;
   readonly oldPrimary?: string;
   readonly problems?: readonly string[];
+  readonly notes?: readonly string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Writes the final primary must acknowledge after the trigger before a scenario ends. */
 const writesAfter = 50;
 
-async function primaryOf(cluster: PostgresCluster): Promise<string> {
+export async function primaryOf(cluster: PostgresCluster): Promise<string> {
   return cluster.waitSettled('a settled cluster before the scenario');
 }
 
-async function others(cluster: PostgresCluster, primary: string): Promise<string[]> {
+export async function others(cluster: PostgresCluster, primary: string): Promise<string[]> {
   const status = await cluster.status();
   return clusterNodes.filter((node) => node !== primary && status.online.includes(node));
 }
@@ -50,6 +66,7 @@ export async function underLoad(
   name: string,
   body: (load: LoadRun) => Promise<Outcome>,
 ): Promise<ScenarioResult> {
+  const fencedBefore = await cluster.fenceEvents();
   const load = cluster.startLoad();
   let outcome: Outcome | null = null;
   const problems: string[] = [];
@@ -72,18 +89,30 @@ export async function underLoad(
   const acknowledged = report.acknowledged.map((ack) => ack.id);
   let final = outcome?.final;
   if (final === undefined) final = (await cluster.status().catch(() => null))?.promoted[0];
-  let lost = acknowledged.length;
+  let missing = acknowledged;
   if (final !== undefined) {
-    lost = (await cluster.lostWrites(final, acknowledged).catch(() => acknowledged)).length;
+    missing = await cluster.lostWrites(final, acknowledged).catch(() => acknowledged);
   } else problems.push('no primary at the end to check the writes on');
+  const held = await cluster.heldBySurvivors(final ?? null, missing);
+  const lost = missing.filter((id) => held.has(id)).length;
+  const inevitable = missing.length - lost;
   const trigger = outcome?.trigger ?? report.acknowledged[0]?.at ?? 0;
   const writable = maxWritable(report);
-  if (lost > 0) problems.push(`${lost} acknowledged writes missing on ${final}`);
+  const replication = cluster.replicationMode();
+  if (lost > 0) problems.push(`${lost} acknowledged writes missing on ${final} that a surviving node had`);
+  if (inevitable > 0 && replication === 'sync') {
+    problems.push(`${inevitable} acknowledged writes on no survivor despite synchronous replication`);
+  }
   if (writable > 1) problems.push(`${writable} nodes were writable at once`);
+  const fenceEvents = (await cluster.fenceEvents()) - fencedBefore;
   return {
     name,
+    replication,
     passed: problems.length === 0,
+    promoted: final ?? null,
     lostWrites: lost,
+    inevitableLosses: inevitable,
+    fenceEvents,
     maxWritablePrimaries: writable,
     switchoverMs: writesBackMs(report, trigger),
     writeGapMs: writeGapMs(report, trigger),
@@ -92,11 +121,19 @@ export async function underLoad(
       : { oldPrimaryStreamingMs: streamingAgainMs(report, trigger, final, outcome.oldPrimary) }),
     acknowledged: acknowledged.length,
     problems,
+    ...withNotes([
+      ...(outcome?.notes ?? []),
+      ...(inevitable > 0 ? [`${inevitable} acknowledged writes were on no survivor (asynchronous replication)`] : []),
+    ]),
   };
 }
 
+function withNotes(notes: readonly string[]): { notes?: readonly string[] } {
+  return notes.length === 0 ? {} : { notes };
+}
+
 /** Notes how `node` came back: refused (and recloned by the harness) or streaming at once. */
-function withRejoin(result: ScenarioResult, node: string, refused: string | null): ScenarioResult {
+export function withRejoin(result: ScenarioResult, node: string, refused: string | null): ScenarioResult {
   const note = refused === null ? `${node} rejoined as a standby` : `${node}'s rejoin refused (${refused}); recloned`;
   return { ...result, notes: [...(result.notes ?? []), note] };
 }

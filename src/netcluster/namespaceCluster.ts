@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { type CorosyncNode, corosyncConf } from './corosyncConf.ts';
+import { fenceAgentName, fenceAgentScript, fenceMapLine } from './fenceAgent.ts';
 
 export interface NamespaceClusterSpec {
   readonly nodes: readonly string[];
@@ -120,7 +121,10 @@ export class NamespaceCluster {
     const cluster = new NamespaceCluster(spec, root, nodes);
     try {
       await cluster.network();
+      await mkdir(join(root, 'fence'));
+      await writeFile(join(root, 'fence', fenceAgentName), fenceAgentScript, { mode: 0o755 });
       for (const node of nodes) await cluster.holder(node);
+      await cluster.writeFenceMap();
       return cluster;
     } catch (error) {
       await cluster.dispose();
@@ -139,7 +143,7 @@ export class NamespaceCluster {
     await ip(['-n', hub, 'addr', 'add', `${this.hubAddress}/24`, 'dev', 'br0']);
     for (const node of this.nodes) {
       await ip(['netns', 'add', node.namespace]);
-      const outside = `v${node.id}-${this.spec.tag}`.slice(0, 15);
+      const outside = this.outsideLink(node);
       await ip(['link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', node.namespace]);
       await ip(['link', 'set', outside, 'netns', hub]);
       await ip(['-n', hub, 'link', 'set', outside, 'master', 'br0', 'up']);
@@ -189,6 +193,8 @@ export class NamespaceCluster {
       ...privateDirs.map((dir) => `mount --bind ${join(node.dir, dir)} ${dir}`),
       ...(await ocfTree(ocf, this.spec.promigrateOcfRoot)),
       `mount --rbind ${ocf} /usr/lib/ocf`,
+      // The fence agent where pacemaker-fenced looks for one, without writing the host's /usr/sbin.
+      `mount -t overlay overlay -o lowerdir=${join(this.root, 'fence')}:/usr/sbin /usr/sbin`,
       'echo ready',
       'exec sleep infinity',
     ].join('\n');
@@ -224,6 +230,40 @@ export class NamespaceCluster {
     // The holder is `sleep` now (exec), with the pid the spawn returned: ip netns exec and unshare exec too.
     node.holder = child.pid as number;
     child.unref();
+  }
+
+  /** The fence device's map (see fenceAgent.ts): node, network namespace inode, holder pid. */
+  get fenceMap(): string {
+    return join(this.root, 'fence-map');
+  }
+
+  private async writeFenceMap(): Promise<void> {
+    const lines: string[] = [];
+    for (const node of this.nodes) {
+      const { stdout } = await execa('stat', ['-L', '-c', '%i', `/run/netns/${node.namespace}`]);
+      lines.push(fenceMapLine(node.name, Number(stdout.trim()), node.holder));
+    }
+    await writeFile(this.fenceMap, lines.join(''));
+  }
+
+  /** Whether anything but the holder runs in the node (a fenced or killed node runs nothing). */
+  async isPoweredOn(name: string): Promise<boolean> {
+    const node = this.node(name);
+    const { stdout } = await execa('ip', ['netns', 'pids', node.namespace], { reject: false });
+    return stdout
+      .split('\n')
+      .filter(Boolean)
+      .some((pid) => Number(pid) !== node.holder);
+  }
+
+  /** Cuts the node's link at the hub's bridge: its processes keep running, nobody reaches it (a partition). */
+  async cutLink(name: string, cut: boolean): Promise<void> {
+    const node = this.node(name);
+    await execa('ip', ['-n', this.hubNamespace, 'link', 'set', this.outsideLink(node), cut ? 'down' : 'up']);
+  }
+
+  private outsideLink(node: NetNode): string {
+    return `v${node.id}-${this.spec.tag}`.slice(0, 15);
   }
 
   get hubAddress(): string {
@@ -281,6 +321,33 @@ export class NamespaceCluster {
       // Debug logging floods execd with some agents (see the notes); PROMIGRATE_HA_DEBUG=1 asks for it.
       HA_debug: process.env.PROMIGRATE_HA_DEBUG === '1' ? '1' : '0',
     });
+  }
+
+  /** pacemakerd asked to stop (SIGTERM: it stops the node's resources first), then corosync; waits for both. */
+  async stopPacemaker(name: string, ms = 90_000): Promise<void> {
+    for (const daemon of ['pacemakerd', 'corosync']) {
+      const pids = await this.pidsOf(name, daemon);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {}
+      }
+      const deadline = Date.now() + ms;
+      while (pids.some((pid) => existsSync(`/proc/${pid}`))) {
+        if (Date.now() > deadline) throw new Error(`${daemon} on ${name} did not stop within ${ms} ms`);
+        await sleep(100);
+      }
+    }
+  }
+
+  /** PIDs of the processes called `comm` in the node's network namespace. */
+  private async pidsOf(name: string, comm: string): Promise<number[]> {
+    const { stdout } = await execa('ip', ['netns', 'pids', this.node(name).namespace], { reject: false });
+    const found: number[] = [];
+    for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {
+      if ((await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === comm) found.push(pid);
+    }
+    return found;
   }
 
   /** The node as the cluster reports it from `from`: online nodes by name. */

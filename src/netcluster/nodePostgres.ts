@@ -32,13 +32,29 @@ function serverSettings(node: string): string {
   ].join('\n');
 }
 
+export type ReplicationMode = 'async' | 'sync';
+
+/** The file each data directory includes for the replication mode (copied along by a base backup). */
+const modeFile = 'replication_mode.conf';
+
 /**
- * A commit is acknowledged once one other node has it: a whole node killed right after an acknowledgement
- * (its unsent WAL gone with it) then loses nothing. Asynchronous replication lost up to 26 acknowledged
- * writes that way here. Set only once the table exists: with no standby yet a commit would wait for ever.
+ * sync: a commit is acknowledged once one other node has it, so a whole node killed right after an
+ * acknowledgement (its unsent WAL gone with it) loses nothing. async (PostgreSQL's default): that write can
+ * be lost with the node, inevitably (no survivor ever had it) — the scenarios count such losses apart.
+ * Written only once the table exists: with no standby yet a synchronous commit would wait for ever.
  */
-function synchronousReplication(nodes: readonly string[]): string {
-  return [`synchronous_standby_names = 'ANY 1 (${nodes.join(', ')})'`, 'synchronous_commit = on'].join('\n');
+function replicationSettings(mode: ReplicationMode, nodes: readonly string[]): string {
+  if (mode === 'async') return "synchronous_standby_names = ''\n";
+  return [`synchronous_standby_names = 'ANY 1 (${nodes.join(', ')})'`, 'synchronous_commit = on', ''].join('\n');
+}
+
+/** Every node's mode file; running servers reload it (a server that is down reads it when it starts). */
+export async function setReplicationMode(cluster: NamespaceCluster, mode: ReplicationMode): Promise<void> {
+  const names = cluster.nodes.map((each) => each.name);
+  for (const node of names) {
+    await writeAsPostgres(cluster, node, `${pgData}/${modeFile}`, replicationSettings(mode, names));
+    await psql(cluster, node, 'SELECT pg_reload_conf()').catch(() => '');
+  }
 }
 
 /** PostgreSQL 15 has no include in pg_hba.conf: the whole file. */
@@ -185,11 +201,15 @@ export async function setUpPostgres(cluster: NamespaceCluster, vip: string): Pro
   for (const node of others) await pgCtl(cluster, node.name, ['-m', 'fast', '-w', '-s', 'stop']);
   for (const node of cluster.nodes) {
     await writeAsPostgres(cluster, node.name, `${pgData}/postgresql.auto.conf`, followVip(node.name, vip));
-    await appendAsPostgres(
+    await appendAsPostgres(cluster, node.name, `${pgData}/postgresql.conf`, `include_if_exists = '${modeFile}'`);
+    await writeAsPostgres(
       cluster,
       node.name,
-      `${pgData}/postgresql.conf`,
-      synchronousReplication(cluster.nodes.map((each) => each.name)),
+      `${pgData}/${modeFile}`,
+      replicationSettings(
+        'sync',
+        cluster.nodes.map((each) => each.name),
+      ),
     );
   }
 }

@@ -19,7 +19,17 @@ import {
 } from './clusterResources.ts';
 import { LoadRun } from './loadRun.ts';
 import { NamespaceCluster } from './namespaceCluster.ts';
-import { followVipConninfo, pgBin, pgData, pgSocketDir, psql, recloneStandby, setUpPostgres } from './nodePostgres.ts';
+import {
+  followVipConninfo,
+  pgBin,
+  pgData,
+  pgSocketDir,
+  psql,
+  type ReplicationMode,
+  recloneStandby,
+  setReplicationMode,
+  setUpPostgres,
+} from './nodePostgres.ts';
 
 export interface PostgresClusterSpec {
   readonly agent: ClusterAgent;
@@ -30,6 +40,11 @@ export interface PostgresClusterSpec {
   /** The bundled client (dist/cluster-probe.js) the write load runs. */
   readonly probe: string;
   readonly catchUpTimeout?: number;
+  /**
+   * A stonith device (the namespace nodes' fence agent) and stonith-enabled=true, as production clusters
+   * run; false only for an extra scenario without fencing. Default true.
+   */
+  readonly fencing?: boolean;
 }
 
 export interface SettledExpectation {
@@ -89,9 +104,22 @@ export class PostgresCluster {
       socketDir: pgSocketDir,
       logfile: `${pgData}/../server.log`,
       ...(this.spec.catchUpTimeout === undefined ? {} : { catchUpTimeout: this.spec.catchUpTimeout }),
+      fencing: this.fencing ? { map: this.net.fenceMap, nodes: clusterNodes } : null,
     });
     await this.tool('cibadmin', ['--replace', '--scope', 'resources', '--xml-text', resources]);
     await this.tool('cibadmin', ['--replace', '--scope', 'constraints', '--xml-text', clusterConstraints()]);
+    await this.tool('crm_attribute', [
+      '--type',
+      'crm_config',
+      '--name',
+      'stonith-enabled',
+      '--update',
+      String(this.fencing),
+    ]);
+  }
+
+  get fencing(): boolean {
+    return this.spec.fencing ?? true;
   }
 
   /** A command-line tool of the cluster's, run on the first online node; a failure is one line. */
@@ -303,6 +331,58 @@ export class PostgresCluster {
     await this.net.killNode(node);
   }
 
+  /** The node cut from the others at the hub (a partition): it keeps running until it is fenced. */
+  async partition(node: string): Promise<void> {
+    this.down.add(node);
+    await this.net.cutLink(node, true);
+  }
+
+  /** The fence device powered the node off (nothing of it runs); its link at the hub is mended for the boot. */
+  async waitFenced(node: string, ms = 60_000): Promise<void> {
+    await this.waitFor(`${node} powered off by fencing`, async () => !(await this.net.isPoweredOn(node)), ms);
+    await this.net.cutLink(node, false);
+  }
+
+  /** Successful fencing actions in the cluster's history (stonith_admin --history). */
+  async fenceEvents(): Promise<number> {
+    const xml = await this.tool('stonith_admin', ['--history', '*', '--output-as=xml']).catch(() => '');
+    return [...xml.matchAll(/<fence_event [^>]*status="success"/g)].length;
+  }
+
+  /** Every node's replication mode (nodePostgres.setReplicationMode); kept for nodes recloned later. */
+  async setReplicationMode(mode: ReplicationMode): Promise<void> {
+    this.mode = mode;
+    await setReplicationMode(this.net, mode);
+  }
+
+  replicationMode: () => ReplicationMode = () => this.mode;
+  private mode: ReplicationMode = 'sync';
+
+  /** Promotion scores as they could be left by the last monitors: hints that may be stale. */
+  async setPromotionScores(scores: Readonly<Record<string, number>>): Promise<void> {
+    for (const [node, score] of Object.entries(scores)) {
+      await this.tool('crm_attribute', ['--promotion', primitiveId, '--node', node, '--update', String(score)]);
+    }
+  }
+
+  /** The clone's migration-threshold meta-attribute, or the default again (null). */
+  async migrationThreshold(value: number | null): Promise<void> {
+    const name = 'migration-threshold';
+    const change =
+      value === null ? ['--delete-parameter', name] : ['--set-parameter', name, '--parameter-value', String(value)];
+    await this.tool('crm_resource', ['--resource', cloneId, '--meta', ...change]);
+  }
+
+  /**
+   * Pacemaker stopped on every node at once (SIGTERM to pacemakerd: resources stopped cleanly, the primary
+   * demoted first), then started again on every node, without a reboot: /run stays as it was.
+   */
+  async restartAll(): Promise<void> {
+    await Promise.all(clusterNodes.map((node) => this.net.stopPacemaker(node)));
+    for (const node of clusterNodes) this.net.startNode(node);
+    await this.net.waitOnline('node1', clusterNodes);
+  }
+
   async bootNode(node: string): Promise<void> {
     await this.net.bootNode(node);
     this.down.delete(node);
@@ -334,6 +414,22 @@ export class PostgresCluster {
     const rows = await psql(this.net, primary, 'SELECT id FROM promigrate_writes');
     const present = new Set(rows.split('\n').filter(Boolean).map(Number));
     return acknowledged.filter((id) => !present.has(id));
+  }
+
+  /**
+   * Which of `ids` some node other than `primary` holds, among the nodes still running (a hot standby
+   * answers reads; a node that is down holds nothing anyone can promote).
+   */
+  async heldBySurvivors(primary: string | null, ids: readonly number[]): Promise<Set<number>> {
+    const held = new Set<number>();
+    if (ids.length === 0) return held;
+    const wanted = new Set(ids);
+    for (const node of clusterNodes) {
+      if (node === primary || this.down.has(node)) continue;
+      const rows = await psql(this.net, node, 'SELECT id FROM promigrate_writes').catch(() => '');
+      for (const id of rows.split('\n').filter(Boolean).map(Number)) if (wanted.has(id)) held.add(id);
+    }
+    return held;
   }
 
   /**

@@ -82,12 +82,25 @@ function instanceOf(change: CloneChange | null, node: NodeName): Instance {
   return 'unpromoted';
 }
 
+function isSameHandover(a: PublishedHandover, b: PublishedHandover): boolean {
+  const [x, y] = [a.handover, b.handover];
+  return x.source === y.source && x.target === y.target && comparePositions(x.final, y.final) === 0;
+}
+
+/**
+ * The newest fresh hand-over, from any node's record: migrate_to writes it on the source and copies it onto
+ * every other node's record, because pacemaker-attrd forgets the source's attributes with its node. An
+ * abort is kept: when any copy says aborted, the hand-over is aborted (only the source may be promoted).
+ */
 function freshHandover(observation: AgentObservation, newest: number): PublishedHandover | null {
-  const candidates = [...observation.records.entries()]
-    .map(([node, record]) => (record.handover && record.handover.handover.source === node ? record.handover : null))
-    .filter((record): record is PublishedHandover => record !== null && record.handover.final.timeline >= newest);
+  const candidates = [...observation.records.values()]
+    .map((record) => record.handover)
+    .filter((record): record is PublishedHandover => record !== undefined && record.handover.final.timeline >= newest);
   candidates.sort((a, b) => comparePositions(b.handover.final, a.handover.final));
-  return candidates[0] ?? null;
+  const newestRecord = candidates[0];
+  if (newestRecord === undefined) return null;
+  const copies = candidates.filter((record) => isSameHandover(record, newestRecord));
+  return copies.some((record) => record.verdict === 'aborted') ? { ...newestRecord, verdict: 'aborted' } : newestRecord;
 }
 
 /**

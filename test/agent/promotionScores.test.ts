@@ -2,10 +2,13 @@
  * Promotion scores through the real crm_attribute, on a CIB held in a file (CIB_file: the tool works on it
  * as on a live cluster), and the real scheduler reacting to them.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterToolError } from '../../agent/cluster/clusterTool.ts';
 import { promotionScores } from '../../agent/cluster/promotionScores.ts';
+import { clusterAccess } from '../../agent/promotable/clusterAccess.ts';
 import { explainInput } from '../../src/adapter/explain.ts';
 import { readInput } from '../../src/adapter/readInput.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
@@ -20,6 +23,28 @@ describe('promotion scores', () => {
   afterAll(() => cluster.dispose());
 
   const scoresOf = (node: string) => promotionScores({ resource: 'pgsql', node, env: { CIB_file: cluster.cib } });
+
+  it("a node's cache of the score it set does not outlive the Pacemaker run it was made in", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'promigrate-state-'));
+    try {
+      const access = clusterAccess({ resource: 'pgsql', node: 'node1', env: { CIB_file: cluster.cib }, stateDir });
+      await scoresOf('node1').remove();
+      expect(await access.ensureOwnScore(1)).toBe(true);
+      // Pacemaker leaves and erases the node's transient attributes; within the same run the cache is trusted.
+      await scoresOf('node1').remove();
+      expect(await access.ensureOwnScore(1)).toBe(false);
+      // Pacemaker restarted without a reboot: another pacemaker-execd runs the agent, /run is as it was.
+      const [file] = await readdir(stateDir);
+      const path = join(stateDir, file as string);
+      const cache = JSON.parse(await readFile(path, 'utf8'));
+      await writeFile(path, JSON.stringify({ ...cache, owner: '1@1' }));
+      expect(await access.ensureOwnScore(1)).toBe(true);
+      expect(await scoresOf('node1').get()).toBe(1);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+      await scoresOf('node1').set(10);
+    }
+  });
 
   it('are read, written (bounded to ±1,000,000) and removed', async () => {
     const node2 = scoresOf('node2');

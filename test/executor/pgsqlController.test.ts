@@ -38,6 +38,7 @@ describe('the executor with ocf:promigrate:pgsql on real PostgreSQL', () => {
       nodes,
       resources: pgsqlCloneResources(s.set.instances, { catch_up_timeout: '2' }),
       promigrateOcfRoot: resolve('dist/ocf'),
+      powerOff: (node) => s.killIfRunning(node),
     });
     controller = stage.controller;
   }, 120_000);
@@ -104,6 +105,10 @@ describe('the executor with ocf:promigrate:pgsql on real PostgreSQL', () => {
     await stage.failNode('node2');
     const reports = await controller.settle();
     const log = transcript(reports);
+    const fenced = reports.flatMap((each) =>
+      each.executed.filter(({ action }) => action.kind === 'crm_event' && action.operation === 'stonith'),
+    );
+    expect(fenced.map(({ action }) => action.node)).toEqual(['node2']);
     expect(await s.primaryNow(), log).toBe('node1');
     expect(log).not.toMatch(/node3 pgsql(?::\d)?_promote_0 ok/);
     expect(await lostWrites(s.instance('node1'), report.acknowledged)).toEqual([]);
