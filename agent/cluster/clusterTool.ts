@@ -14,9 +14,18 @@ export interface ClusterToolsOptions {
   readonly sbinDir?: string | undefined;
   /** Extra environment, e.g. CIB_file for a CIB held in a file. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * When the running action must be done (ms since the epoch): no tool may run past it. Without it, a
+   * tool gets its own 30 s.
+   */
+  readonly deadline?: number;
 }
 
 export class ClusterToolError extends Error {}
+
+const toolTimeoutMs = 30_000;
+/** A tool started right at the deadline still gets this long: the answer may be what decides the action. */
+const minimumToolMs = 1_000;
 
 export type ToolResult = ProgramResult;
 
@@ -41,7 +50,11 @@ export function runClusterTool(
     OCF_RESKEY_CRM_meta_on_node: options.node,
   };
   if (scope.everyNode === true) delete env.OCF_RESKEY_CRM_meta_on_node;
-  return runProgram(join(options.sbinDir ?? '/usr/sbin', tool), args, { env, timeoutMs: 30_000 });
+  const left = options.deadline === undefined ? toolTimeoutMs : options.deadline - Date.now();
+  return runProgram(join(options.sbinDir ?? '/usr/sbin', tool), args, {
+    env,
+    timeoutMs: Math.max(minimumToolMs, Math.min(toolTimeoutMs, left)),
+  });
 }
 
 /** `<what failed>: <command>: <the tool's first line of complaint>`. */

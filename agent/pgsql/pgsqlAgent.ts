@@ -123,6 +123,7 @@ export async function pgsqlDependencies(context: ActionContext): Promise<Promota
       node,
       sbinDir: env.HA_SBIN_DIR,
       stateDir: p.state_dir as string,
+      deadline,
     }),
     catchUpMs: Number(p.catch_up_timeout) * 1000,
     deadline,

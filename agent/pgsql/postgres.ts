@@ -10,7 +10,7 @@ import type { Position } from '../../models/position.ts';
 import { formatLsn, parseLsn } from '../../models/position.ts';
 import type { DatabaseState, ReplicatedDatabase } from '../database/replicatedDatabase.ts';
 import { complaint, runProgram } from '../process/runProgram.ts';
-import { isCleanlyShutDown, parseControlData } from './controlData.ts';
+import { parseControlData } from './controlData.ts';
 import type { SystemUser } from './systemUser.ts';
 import { parseWaldumpLine, recordEnd } from './walRecord.ts';
 
@@ -238,7 +238,14 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       const running = await postmaster();
       if (running === null) {
         const data = await controlData();
-        if (isCleanlyShutDown(data)) return { kind: 'stopped', clean: true, position: data.checkpoint };
+        if (data.state === 'shut down') return { kind: 'stopped', clean: true, position: data.checkpoint };
+        if (data.state === 'shut down in recovery') {
+          // A standby's latest checkpoint is its last restartpoint; it received (and kept in pg_wal) WAL past
+          // it. Its true end of WAL is where those records end.
+          const recovered = data.minRecoveryEnd ?? data.checkpoint;
+          const from = recovered.lsn >= data.checkpoint.lsn ? recovered : data.checkpoint;
+          return { kind: 'stopped', clean: true, position: await endOfWal(from) };
+        }
         if (data.state === 'in production' && (await isUnstartedBaseBackup())) {
           // pg_basebackup copies pg_control as the primary had it ("in production") and leaves backup_label
           // beside it: an instance never started, not a crashed primary. Its WAL ends where the backup's does.

@@ -20,7 +20,7 @@ import {
   onlineNodes,
 } from '../../src/adapter/environmentFacts.ts';
 import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
-import { agentFacts, type OwnInstance } from '../../src/policy/agentFacts.ts';
+import { agentFacts, forkPosition, type OwnInstance } from '../../src/policy/agentFacts.ts';
 import { type Decision, decide, type Instruction } from '../../src/policy/decide.ts';
 import { intentInForce } from '../../src/policy/intent.ts';
 import {
@@ -279,7 +279,10 @@ async function migrateFrom(
     return failure(OcfExit.ERR_GENERIC, `the model gave no promote instruction (${unhandledReason(decision)})`);
   }
   await deps.database.promote();
-  const record = { ...withoutSwitchoverFields(gathered.records.get(deps.node)), fork: before };
+  // The new timeline forks where this node's WAL ended when it was promoted: after a catch-up wait, what it
+  // received then — not what it had before the wait, or the old primary, sitting exactly at its final
+  // position, would look past the fork (diverged) and be refused.
+  const record = { ...withoutSwitchoverFields(gathered.records.get(deps.node)), fork: forkPosition(before, received) };
   // A new primary ranks every standby afresh at its first monitor, whatever scores refusals left behind;
   // until then it must already outrank the primary before it.
   const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];
@@ -288,7 +291,14 @@ async function migrateFrom(
     const changed = await deps.cluster.setScores(newPrimaryScores(deps.node, previous));
     if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
   };
-  await Promise.all([deps.cluster.writeRecord(deps.node, formatNodeRecord(record)), rankSelf()]);
+  // The instance is promoted: that is the action's result. What follows only records it and steers the
+  // next election; a cluster tool that fails now is logged, never reported as a failed promote (Pacemaker
+  // would then recover a primary that took over).
+  try {
+    await Promise.all([deps.cluster.writeRecord(deps.node, formatNodeRecord(record)), rankSelf()]);
+  } catch (error) {
+    context.log(`promoted, but its record or scores were not written: ${(error as Error).message}`);
+  }
   return success();
 }
 

@@ -54,8 +54,14 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
     const state = await deps.database.observe();
     switch (state.kind) {
       case 'primary': {
-        const changed = await deps.cluster.setScores(promotedScores(deps.node, state.standbys));
-        if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
+        // The scores only steer the next election: a tool that fails to write them says nothing about the
+        // primary, which is healthy. Failing the monitor would make Pacemaker recover it.
+        try {
+          const changed = await deps.cluster.setScores(promotedScores(deps.node, state.standbys));
+          if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
+        } catch (error) {
+          context.log(`promotion scores not written: ${(error as Error).message}`);
+        }
         return { code: OcfExit.RUNNING_PROMOTED };
       }
       case 'standby':

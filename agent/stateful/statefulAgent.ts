@@ -63,6 +63,7 @@ export async function statefulDependencies(context: ActionContext): Promise<Prom
       node,
       sbinDir: env.HA_SBIN_DIR,
       stateDir: p.state_dir as string,
+      deadline,
     }),
     catchUpMs: Number(p.catch_up_timeout) * 1000,
     deadline,

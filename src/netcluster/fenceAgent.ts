@@ -100,8 +100,9 @@ node_pids() {
   for dir in /proc/[0-9]*; do
     pid=\${dir#/proc/}
     [ "$pid" = "$holder" ] && continue
-    [ "$(readlink "$dir/ns/net" 2>/dev/null)" = "net:[$inode]" ] && echo "$pid"
+    if [ "$(readlink "$dir/ns/net" 2>/dev/null)" = "net:[$inode]" ]; then echo "$pid"; fi
   done
+  return 0
 }
 case $action in
   status)
@@ -111,7 +112,7 @@ case $action in
   off | reboot)
     nsenter -t "$holder" -n ip link set eth0 down 2>/dev/null
     tries=0
-    while pids=$(node_pids) && [ -n "$pids" ]; do
+    while pids=$(node_pids); [ -n "$pids" ]; do
       # shellcheck disable=SC2086
       kill -9 $pids 2>/dev/null
       tries=$((tries + 1))

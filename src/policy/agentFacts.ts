@@ -125,6 +125,14 @@ export function hasDiverged(
   });
 }
 
+/**
+ * Where a promotion forks the timeline: the end of the node's WAL when it was promoted — after a catch-up
+ * wait, what it had received by then, which is the later of the two positions.
+ */
+export function forkPosition(before: Position, received: Position): Position {
+  return comparePositions(received, before) > 0 ? received : before;
+}
+
 export function agentFacts(observation: AgentObservation): PersistedFacts {
   const { node: self, own, change, records } = observation;
   const newest = newestKnownTimeline(observation);

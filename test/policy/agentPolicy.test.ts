@@ -1,6 +1,6 @@
 /** The pure pieces the model-based suite made the agents need: the operator's intent, sibling timelines. */
 import { describe, expect, it } from 'vitest';
-import { hasDiverged } from '../../src/policy/agentFacts.ts';
+import { forkPosition, hasDiverged } from '../../src/policy/agentFacts.ts';
 import { formatIntent, intentInForce, intentProperty } from '../../src/policy/intent.ts';
 import type { NodeRecord } from '../../src/policy/nodeRecord.ts';
 
@@ -35,6 +35,17 @@ describe('divergence', () => {
     // node2 was promoted from TL 1 onto its own TL 2; node1, cut off, never saw it and was promoted from TL 1 too.
     const both = records({ node1: { fork: { timeline: 1, lsn: 50 } }, node2: { fork: { timeline: 1, lsn: 50 } } });
     expect(hasDiverged({ timeline: 2, lsn: 60 }, both, 'node2')).toBe(true);
+  });
+
+  it('a target promoted after a catch-up wait forks where it caught up: the old primary at its final position has not diverged', () => {
+    const before = { timeline: 2, lsn: 90 };
+    const final = { timeline: 2, lsn: 100 };
+    const fork = forkPosition(before, final);
+    expect(fork).toEqual(final);
+    expect(hasDiverged(final, records({ node2: { fork } }), 'node1')).toBe(false);
+    // The position observed before the wait, recorded as the fork, would have refused the old primary.
+    expect(hasDiverged(final, records({ node2: { fork: before } }), 'node1')).toBe(true);
+    expect(forkPosition(final, before)).toEqual(final);
   });
 
   it('a standby that follows the newest primary on its timeline has not', () => {
