@@ -45,6 +45,12 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
         // A probe where the instance cannot exist is "not running": Pacemaker then knows it is not active there.
         const probe = context.action === 'monitor' && (context.env.OCF_RESKEY_CRM_meta_interval ?? '0') === '0';
         if (probe && problem.kind !== 'configured') return { code: OcfExit.NOT_RUNNING };
+        // A stop where no instance can run (its data directory gone: an operator re-cloning the node) has
+        // nothing to stop. Failing it would have the node fenced.
+        if (context.action === 'stop' && problem.kind === 'local') {
+          context.log(`stop: nothing to stop (${problem.reason})`);
+          return success();
+        }
         return failure(code, problem.reason);
       }
       return action(deps, context);

@@ -68,22 +68,15 @@ export function environmentOfAction(
   return env;
 }
 
-/** Nodes this transition knows to be online: the available list, the nodes with an instance, this node. */
+/** Nodes this transition knows to be online: those with an instance of the clone (or getting one), and this node. */
 export function onlineNodes(env: OcfEnvironment): string[] {
   const names = new Set<string>();
   const node = meta(env, 'on_node');
   if (node !== undefined && node !== '') names.add(node);
-  for (const name of [
-    'available',
-    'active',
-    'promoted',
-    'master',
-    'unpromoted',
-    'slave',
-    'start',
-    'promote',
-    'demote',
-  ]) {
+  // Not `available`: Pacemaker lists there every node the clone may run on, offline and fenced ones
+  // included (seen in a real cluster: a fenced node in notify_available_uname), and such a node, taken as
+  // online with a standby whose position nobody published, would block every election.
+  for (const name of ['active', 'promoted', 'master', 'unpromoted', 'slave', 'start', 'promote', 'demote']) {
     for (const listed of list(env, name) ?? []) names.add(listed);
   }
   return [...names].sort();

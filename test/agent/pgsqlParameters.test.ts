@@ -69,6 +69,14 @@ describe('ocf:promigrate:pgsql parameters', () => {
     expect((await harness.run('node1', 'monitor', { interval: '0' })).code).toBe(7);
   });
 
+  it('a stop where the data directory is gone succeeds: nothing can run from it, and a failed stop is fenced', async () => {
+    parameters = valid();
+    const stop = await harness.run('node1', 'stop');
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr).toMatch(/nothing to stop \(.*nowhere is not a PostgreSQL data directory\)/);
+    expect((await harness.run('node1', 'start')).code).toBe(2);
+  });
+
   it('an unknown action is unimplemented (3) and says so', async () => {
     parameters = valid();
     const result = await harness.run('node1', 'reload-agent');

@@ -50,7 +50,9 @@ function environment(shape: Shape, lost: string, candidate: string, standbys: re
     OCF_RESKEY_CRM_meta_notify_stop_uname: spell(listed),
     OCF_RESKEY_CRM_meta_notify_start_uname: ' ',
     OCF_RESKEY_CRM_meta_notify_promote_uname: candidate,
-    OCF_RESKEY_CRM_meta_notify_available_uname: spell(shape === 'fenced' ? standbys : active),
+    // As the real scheduler spells it: every node the clone may run on, the lost primary and a node that is
+    // down for maintenance included (they run no instance; an agent must not wait for their positions).
+    OCF_RESKEY_CRM_meta_notify_available_uname: spell([lost, ...standbys, 'node9']),
   };
 }
 
