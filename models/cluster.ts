@@ -60,24 +60,36 @@ function recordedFloors(context: RoleMigrationContext): Position[] {
  * The information rule: an election decides on known positions only. A position nobody could read or
  * publish (the node did not publish for this election, its record is stale or unreadable) is never taken as
  * behind — that guess promoted a lagging standby over one holding acknowledged writes. Such a standby blocks
- * the election until its position is known. An offline node (lost, or fenced) blocks nothing: its instance
- * cannot be promoted and Pacemaker has given up on it; what it recorded before (a hand-over, a demote's final
- * position) still binds, as a floor.
+ * the election until its position is known, unless the candidate holds a recorded final position: a primary
+ * that shut down cleanly wrote nothing past it, so no node can hold more. An offline node (lost, or fenced)
+ * blocks nothing: its instance cannot be promoted and Pacemaker has given up on it; what it recorded before
+ * (a hand-over, a demote's final position) still binds, as a floor.
  */
 export function unknownStandbys(context: RoleMigrationContext): NodeName[] {
   return availableStandbys(context).filter((node) => !(context.nodes[node] as NodeFacts).positionKnown);
 }
 
+/** Whether `position` holds a recorded final position (and every other one): nothing can be ahead of it. */
+function holdsFinalPosition(context: RoleMigrationContext, position: Position): boolean {
+  const floors = recordedFloors(context);
+  return floors.length > 0 && floors.every((floor) => isAtLeast(position, floor));
+}
+
 /**
  * May `node` be promoted by an election? Only an available standby whose position is known, at least as
- * advanced as every other available standby (all of them known: see `unknownStandbys`) and as every recorded
- * final position. The operator's intent plays no part.
+ * advanced as every other available standby whose position is known and as every recorded final position;
+ * and with a standby of unknown position, only if it holds a recorded final position (see above). The
+ * operator's intent plays no part.
  */
 export function isElectable(context: RoleMigrationContext, node: NodeName): boolean {
-  if (!isAvailableStandby(context, node) || unknownStandbys(context).length > 0) return false;
-  const own = (context.nodes[node] as NodeFacts).position;
-  const others = availableStandbys(context).map((other) => (context.nodes[other] as NodeFacts).position);
-  return [...others, ...recordedFloors(context)].every((position) => isAtLeast(own, position));
+  if (!isAvailableStandby(context, node)) return false;
+  const facts = context.nodes[node] as NodeFacts;
+  if (!facts.positionKnown) return false;
+  if (unknownStandbys(context).length > 0 && !holdsFinalPosition(context, facts.position)) return false;
+  const others = availableStandbys(context)
+    .filter((other) => (context.nodes[other] as NodeFacts).positionKnown)
+    .map((other) => (context.nodes[other] as NodeFacts).position);
+  return [...others, ...recordedFloors(context)].every((position) => isAtLeast(facts.position, position));
 }
 
 export function electableNodes(context: RoleMigrationContext): NodeName[] {

@@ -29,10 +29,6 @@ function whyNotElectable(context: RoleMigrationContext, node: NodeName): string 
   if (unavailable !== null) return unavailable;
   const facts = factsOf(context, node) as NonNullable<ReturnType<typeof factsOf>>;
   if (!facts.positionKnown) return `${node}'s own position is unknown`;
-  const unknown = unknownStandbys(context);
-  if (unknown.length > 0) {
-    return `the position of ${unknown.join(', ')} is unknown (not published for this election): an unknown node is never taken as behind`;
-  }
   const own = facts.position;
   const record = freshHandover(context);
   if (record?.final && comparePositions(own, record.final) < 0) {
@@ -40,6 +36,10 @@ function whyNotElectable(context: RoleMigrationContext, node: NodeName): string 
   }
   if (context.demotedAt !== null && comparePositions(own, context.demotedAt) < 0) {
     return `${node} at ${formatPosition(own)} is behind the demoted primary's final position ${formatPosition(context.demotedAt)}`;
+  }
+  const unknown = unknownStandbys(context);
+  if (unknown.length > 0) {
+    return `the position of ${unknown.join(', ')} is unknown (not published for this election): an unknown node is never taken as behind`;
   }
   const best = mostAdvancedStandby(context);
   if (best !== null && best !== node) {

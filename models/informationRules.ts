@@ -15,7 +15,7 @@ export const informationRules: readonly InformationRule[] = [
   {
     fact: "a running standby's position",
     when: 'not published in this election, published in an earlier one, or unreadable',
-    rule: 'unknown (`positionKnown: false`), never taken as behind: no node is electable while one is unknown; the promote waits for it, bounded, then refuses and points the scores at that standby, whose own promote knows its position',
+    rule: 'unknown (`positionKnown: false`), never taken as behind: while one is unknown, only a node holding a recorded final position is electable (a cleanly shut down primary wrote nothing past it); otherwise the promote waits for it, bounded, then refuses and points the scores at that standby, whose own promote knows its position',
     where: 'models/cluster.ts `unknownStandbys`, `isElectable`',
   },
   {

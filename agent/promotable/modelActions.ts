@@ -456,10 +456,11 @@ export async function demote(
 
 /**
  * A demote that finds the instance already shut down or running as a standby: an earlier attempt got past
- * the clean shutdown and was cut short (the agent killed, a timeout, a record write that failed). The demote
- * still succeeds only with a record: its final position as a floor for the next promotion (the instance's
- * position now, never below the shutdown checkpoint it restarted from), written, copied and read back —
- * unless its record already holds its hand-over or its final position on this timeline.
+ * the clean shutdown and was cut short (the agent killed, a timeout, a record write that failed). If this node
+ * was the primary of its timeline, the demote still succeeds only with a record: its final position as a
+ * floor for the next promotion (the instance's position now, never below the shutdown checkpoint it
+ * restarted from), written, copied and read back — unless its record already holds its hand-over or its
+ * final position on this timeline. A standby that was never promoted onto its timeline has nothing to record.
  */
 async function demoteAgain(
   deps: PromotableDependencies,
@@ -470,6 +471,10 @@ async function demoteAgain(
   if (position === null) return failure(OcfExit.ERR_GENERIC, 'demote: the final position cannot be read');
   const gathered = await gather(deps, context, state, {});
   const own = gathered.records.get(deps.node);
+  // Only the primary of this timeline has a final position to record: the node promoted onto it (its fork
+  // record). A demote of a standby that was never promoted (Pacemaker recovering a refused promote) has none.
+  const wasPrimary = own?.fork !== undefined && own.fork.timeline + 1 === position.timeline;
+  if (!wasPrimary) return success();
   const recorded = own?.handover?.handover.source === deps.node ? own.handover.handover.final : own?.demoted;
   if (recorded !== undefined && recorded.timeline === position.timeline) return success();
   const record: NodeRecord = { ...withoutSwitchoverFields(own), demoted: position };

@@ -66,7 +66,7 @@ export async function underLoad(
   name: string,
   body: (load: LoadRun) => Promise<Outcome>,
 ): Promise<ScenarioResult> {
-  const fencedBefore = await cluster.fenceEvents();
+  const startedAt = Date.now();
   const load = cluster.startLoad();
   let outcome: Outcome | null = null;
   const problems: string[] = [];
@@ -104,7 +104,7 @@ export async function underLoad(
     problems.push(`${inevitable} acknowledged writes on no survivor despite synchronous replication`);
   }
   if (writable > 1) problems.push(`${writable} nodes were writable at once`);
-  const fenceEvents = (await cluster.fenceEvents()) - fencedBefore;
+  const fenceEvents = await cluster.fenceEventsSince(startedAt);
   return {
     name,
     replication,

@@ -105,8 +105,10 @@ export async function failedPrimaryThreshold1(cluster: PostgresCluster): Promise
         return { trigger, final, problems };
       },
     );
+    // The default threshold lets the failed node run the clone again (one failure is far below it): the
+    // cluster recovers it by itself. A cleanup now would cancel that recovery's start in flight, and the
+    // cancelled start counts as a failed one (fail-count INFINITY): clean up once it has settled.
     await cluster.migrationThreshold(null);
-    await cluster.cleanup();
     const refused = await cluster.rejoin(source);
     await cluster.cleanup();
     return withRejoin(result, source, refused);

@@ -20,7 +20,7 @@ import {
 import { LoadRun } from './loadRun.ts';
 import { NamespaceCluster } from './namespaceCluster.ts';
 import {
-  followVipConninfo,
+  followVipOnDisk,
   pgBin,
   pgData,
   pgSocketDir,
@@ -313,10 +313,13 @@ export class PostgresCluster {
     await psql(this.net, node, 'SELECT pg_reload_conf()');
   }
 
-  /** Following the primary address again, as the standby was set up. */
+  /**
+   * Following the primary address again, as the standby was set up. Written to the data directory, so that it
+   * holds also when the instance is down at that moment (a refused promote is recovered by a stop).
+   */
   async restoreReplication(node: string): Promise<void> {
-    await psql(this.net, node, `ALTER SYSTEM SET primary_conninfo = '${followVipConninfo(node, this.vip)}'`);
-    await psql(this.net, node, 'SELECT pg_reload_conf()');
+    await followVipOnDisk(this.net, node, this.vip);
+    await psql(this.net, node, 'SELECT pg_reload_conf()').catch(() => '');
   }
 
   /** kill -9 of the node's postmaster (its children exit on their own). */
@@ -343,10 +346,18 @@ export class PostgresCluster {
     await this.net.cutLink(node, false);
   }
 
-  /** Successful fencing actions in the cluster's history (stonith_admin --history). */
-  async fenceEvents(): Promise<number> {
+  /**
+   * Successful fencing actions completed since `since` (ms since the epoch), from the cluster's fencing
+   * history (stonith_admin --history). By time, not by count: the history a node holds changes as fenced
+   * nodes come back and the nodes exchange it.
+   */
+  async fenceEventsSince(since: number): Promise<number> {
     const xml = await this.tool('stonith_admin', ['--history', '*', '--output-as=xml']).catch(() => '');
-    return [...xml.matchAll(/<fence_event [^>]*status="success"/g)].length;
+    const completed = [...xml.matchAll(/<fence_event [^>]*status="success"[^>]*completed="([^"]+)"/g)].map((match) =>
+      Date.parse((match[1] as string).replace(' ', 'T')),
+    );
+    // The history has whole seconds: an event in the second the scenario began counts.
+    return completed.filter((at) => at >= Math.floor(since / 1000) * 1000).length;
   }
 
   /** Every node's replication mode (nodePostgres.setReplicationMode); kept for nodes recloned later. */

@@ -59,6 +59,13 @@ describe('the information rule', () => {
     expect(promoteOf(known, 'node2')).toEqual([{ type: 'promote', node: 'node2' }]);
   });
 
+  it('an unknown standby does not block a node holding a recorded final position: nothing can be past it', () => {
+    const floored = afterFailover({ node1: lost, node2: standby(50), node3: standby(0, false) }, at(50));
+    expect(electableNodes(floored.context)).toEqual(['node2']);
+    const below = afterFailover({ node1: lost, node2: standby(40), node3: standby(0, false) }, at(50));
+    expect(electableNodes(below.context)).toEqual([]);
+  });
+
   it("the candidate's own unknown position makes it not electable", () => {
     const snapshot = afterFailover({ node1: lost, node2: standby(40, false), node3: standby(10) });
     expect(promoteOf(snapshot, 'node2')[0]).toMatchObject({
