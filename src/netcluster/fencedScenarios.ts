@@ -91,24 +91,30 @@ export async function failedPrimaryThreshold1(cluster: PostgresCluster): Promise
         const problems: string[] = [];
         let final: string;
         try {
-          final = await cluster.waitSettled(`a new primary after ${source}'s monitor failed`, {
-            not: [source],
-            standbys: 1,
-            lagging: [lagging],
-            ms: 60_000,
-          });
+          // With migration-threshold=1 a refused promote is a failure too: the cut standby may be stopped for
+          // it (banned like the failed primary) until the threshold goes. So: any new primary, then who.
+          const status = await cluster.waitStatus(
+            `a new primary after ${source}'s monitor failed`,
+            (each) => each.promoted.length === 1 && each.promoted[0] !== source && each.vip[0] === each.promoted[0],
+            60_000,
+          );
+          final = status.promoted[0] as string;
         } finally {
+          // The default threshold lets the banned nodes run the clone again (one failure is far below it).
+          await cluster.migrationThreshold(null);
           await cluster.restoreReplication(lagging);
         }
         if (final !== current) problems.push(`the lagging ${final} was promoted instead of ${current}`);
-        await cluster.waitSettled(`${lagging} streaming from ${final}`, { primary: final, standbys: 1 });
+        await cluster.waitFor(
+          `${lagging} streaming from ${final}`,
+          async () => (await cluster.streamingFrom(final)).includes(lagging),
+          60_000,
+        );
         return { trigger, final, problems };
       },
     );
-    // The default threshold lets the failed node run the clone again (one failure is far below it): the
-    // cluster recovers it by itself. A cleanup now would cancel that recovery's start in flight, and the
-    // cancelled start counts as a failed one (fail-count INFINITY): clean up once it has settled.
-    await cluster.migrationThreshold(null);
+    // The cluster recovers the failed primary by itself; a cleanup now would cancel that recovery's start in
+    // flight, and a cancelled start counts as a failed one (fail-count INFINITY): clean up once it settled.
     const refused = await cluster.rejoin(source);
     await cluster.cleanup();
     return withRejoin(result, source, refused);
@@ -117,17 +123,21 @@ export async function failedPrimaryThreshold1(cluster: PostgresCluster): Promise
   }
 }
 
-/** Kills `victim`'s node as soon as the source's demote (migrate_to) is recorded; whether the promote ran first. */
+/**
+ * Kills `victim`'s node as soon as the source's demote (migrate_to) has completed — not while it is pending
+ * (Pacemaker records pending operations too): killed during migrate_to, the source never reached its
+ * shutdown checkpoint, and the model's answer is a failover. Returns whether the target's promote ran first.
+ */
 async function killAfterMigrateTo(cluster: PostgresCluster, source: string, target: string, victim: string) {
   const before = await cluster.lastOperation(source);
   await cluster.move(target);
   await cluster.waitFor(
-    `${source}'s demote recorded`,
+    `${source}'s demote completed`,
     async () => {
       const last = await cluster.lastOperation(source);
-      return last.operation === 'demote' && last.transition !== before.transition;
+      return last.operation === 'demote' && last.done && last.transition !== before.transition;
     },
-    20_000,
+    30_000,
   );
   const promotedFirst = (await cluster.lastOperation(target)).operation === 'promote';
   await cluster.killNode(victim);

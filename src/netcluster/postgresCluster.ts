@@ -265,7 +265,7 @@ export class PostgresCluster {
   }
 
   /** The transition (from its transition key) of the last non-recurring operation of the clone on `node`. */
-  async lastOperation(node: string): Promise<{ operation: string; transition: number }> {
+  async lastOperation(node: string): Promise<{ operation: string; transition: number; done: boolean }> {
     const id = this.net.node(node).id;
     const xml = await this.tool('cibadmin', [
       '--query',
@@ -274,7 +274,9 @@ export class PostgresCluster {
     ]);
     const operation = /operation="([^"]+)"/.exec(xml)?.[1] ?? '';
     const transition = Number(/transition-key="\d+:(\d+):/.exec(xml)?.[1] ?? Number.NaN);
-    return { operation, transition };
+    // A pending operation is recorded too (op-status -1): done once its result is in (op-status 0).
+    const done = /op-status="0"/.test(xml);
+    return { operation, transition, done };
   }
 
   /** The move constraint and the operator's intent, when either is still in the CIB (must be neither). */
