@@ -1,36 +1,9 @@
 /** reports/cluster.json and the table printed after the cluster scenarios (pure formatting; the caller writes). */
 import type { ScenarioResult } from './clusterScenarios.ts';
 
+/** Each result as reports/cluster.json has it: everything but the bookkeeping (acknowledged ids count, problems). */
 export function reportEntries(results: readonly ScenarioResult[]) {
-  return results.map(
-    ({
-      name,
-      replication,
-      passed,
-      promoted,
-      lostWrites,
-      inevitableLosses,
-      fenceEvents,
-      maxWritablePrimaries,
-      switchoverMs,
-      writeGapMs,
-      oldPrimaryStreamingMs,
-      notes,
-    }) => ({
-      name,
-      replication,
-      passed,
-      promoted,
-      lostWrites,
-      inevitableLosses,
-      maxWritablePrimaries,
-      fenceEvents,
-      switchoverMs,
-      writeGapMs,
-      ...(oldPrimaryStreamingMs === undefined ? {} : { oldPrimaryStreamingMs }),
-      ...(notes === undefined ? {} : { notes }),
-    }),
-  );
+  return results.map(({ acknowledged: _acknowledged, problems: _problems, ...entry }) => entry);
 }
 
 const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${value}`);

@@ -104,7 +104,10 @@ export async function underLoad(
     problems.push(`${inevitable} acknowledged writes on no survivor despite synchronous replication`);
   }
   if (writable > 1) problems.push(`${writable} nodes were writable at once`);
-  const fenceEvents = await cluster.fenceEventsSince(startedAt);
+  const fenceEvents = await cluster.fenceEventsSince(startedAt).catch((error: Error) => {
+    problems.push(error.message);
+    return 0;
+  });
   return {
     name,
     replication,

@@ -354,12 +354,23 @@ export class PostgresCluster {
    * nodes come back and the nodes exchange it.
    */
   async fenceEventsSince(since: number): Promise<number> {
-    const xml = await this.tool('stonith_admin', ['--history', '*', '--output-as=xml']).catch(() => '');
-    const completed = [...xml.matchAll(/<fence_event [^>]*status="success"[^>]*completed="([^"]+)"/g)].map((match) =>
-      Date.parse((match[1] as string).replace(' ', 'T')),
-    );
-    // The history has whole seconds: an event in the second the scenario began counts.
-    return completed.filter((at) => at >= Math.floor(since / 1000) * 1000).length;
+    const counts: number[] = [];
+    const failures: string[] = [];
+    // Asked of every running node: one that was just fenced and booted may not have the history back yet.
+    for (const node of clusterNodes.filter((each) => !this.down.has(each))) {
+      const xml = await this.tool('stonith_admin', ['--history', '*', '--output-as=xml'], node).catch((error) => {
+        failures.push((error as Error).message);
+        return null;
+      });
+      if (xml === null) continue;
+      const completed = [...xml.matchAll(/<fence_event [^>]*status="success"[^>]*completed="([^"]+)"/g)].map((match) =>
+        Date.parse((match[1] as string).replace(' ', 'T')),
+      );
+      // The history has whole seconds: an event in the second the scenario began counts.
+      counts.push(completed.filter((at) => at >= Math.floor(since / 1000) * 1000).length);
+    }
+    if (counts.length === 0) throw new Error(`the fencing history could not be read: ${failures.join('; ')}`);
+    return Math.max(...counts);
   }
 
   /** Every node's replication mode (nodePostgres.setReplicationMode); kept for nodes recloned later. */

@@ -102,6 +102,7 @@ const granted = (decision: ReturnType<typeof decide>) =>
   decision.kind === 'transition' && decision.instructions.some((each) => each.type === 'promote');
 
 const shapeArb = fc.constantFrom<Shape>('fenced', 'lostWithoutFencing', 'failedWithThreshold1');
+const peersArb = fc.array(peerArb, { minLength: 1, maxLength: 3 });
 
 describe('elections on observed facts (property-based)', () => {
   it('never grant a promote behind a live standby, whatever is missing, old, unreadable or skewed', () => {
