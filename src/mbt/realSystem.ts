@@ -274,11 +274,16 @@ export class RealSystem {
     return Number(text);
   }
 
-  /** Where Pacemaker sees the promoted role and does not know it failed (crm_mon's view of the status). */
+  /**
+   * Where Pacemaker sees the promoted role and does not know it failed (crm_mon's view of the status). An
+   * instance on a node that is not online does not hold it: with fencing, a lost node stays listed as
+   * "Promoted (UNCLEAN)" until the fencing that the next transition starts with, and Pacemaker knows it lost.
+   */
   async promotedInCib(): Promise<string[]> {
     const xml = await this.tool('crm_mon', ['--one-shot', '--output-as=xml']).catch(() => '');
     try {
-      return [...parseClusterStatus(xml, 'pgsql', '').promoted];
+      const status = parseClusterStatus(xml, 'pgsql', '');
+      return status.promoted.filter((node) => status.online.includes(node));
     } catch {
       return [];
     }
