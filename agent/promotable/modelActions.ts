@@ -176,18 +176,29 @@ async function migrateTo(
     record = { ...base, demoted: final };
     context.log(`demoted with no successor named: final position ${formatPosition(final)} recorded`);
   }
-  const written = formatNodeRecord(record);
-  const copies = otherNodes(gathered, deps.node).map((node) =>
-    deps.cluster.writeRecord(node, ownRecord(gathered.records, node, copiedFields(record))),
-  );
-  await Promise.all([deps.cluster.writeRecord(deps.node, written), ...copies, deps.database.startStandby()]);
-  if (!(await readBack(deps, written))) {
+  const [published] = await Promise.all([publishFinalRecord(deps, gathered, record), deps.database.startStandby()]);
+  if (!published) {
     return failure(
       OcfExit.ERR_GENERIC,
       `the record of the final position ${formatPosition(final)} could not be read back`,
     );
   }
   return success();
+}
+
+/**
+ * A demote's record: written on this node, its hand-over or final position copied onto every other node's
+ * record, and read back here. False when it did not read back within the bound.
+ */
+async function publishFinalRecord(deps: PromotableDependencies, gathered: Gathered, record: NodeRecord) {
+  const written = formatNodeRecord(record);
+  await Promise.all([
+    deps.cluster.writeRecord(deps.node, written),
+    ...otherNodes(gathered, deps.node).map((node) =>
+      deps.cluster.writeRecord(node, ownRecord(gathered.records, node, copiedFields(record))),
+    ),
+  ]);
+  return readBack(deps, written);
 }
 
 /** The nodes of the clone other than this one, as this action knows them (its lists, the records). */
@@ -478,14 +489,7 @@ async function demoteAgain(
   const recorded = own?.handover?.handover.source === deps.node ? own.handover.handover.final : own?.demoted;
   if (recorded !== undefined && recorded.timeline === position.timeline) return success();
   const record: NodeRecord = { ...withoutSwitchoverFields(own), demoted: position };
-  const written = formatNodeRecord(record);
-  await Promise.all([
-    deps.cluster.writeRecord(deps.node, written),
-    ...otherNodes(gathered, deps.node).map((node) =>
-      deps.cluster.writeRecord(node, ownRecord(gathered.records, node, copiedFields(record))),
-    ),
-  ]);
-  if (!(await readBack(deps, written))) {
+  if (!(await publishFinalRecord(deps, gathered, record))) {
     return failure(
       OcfExit.ERR_GENERIC,
       `the record of the final position ${formatPosition(position)} could not be read back`,
