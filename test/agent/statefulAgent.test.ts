@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CounterStore } from '../../agent/stateful/counterDatabase.ts';
 import type { Position } from '../../models/position.ts';
-import { AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
+import { type AgentHarness, statefulHarness } from '../fixtures/agentHarness.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 
@@ -27,15 +27,7 @@ describe('ocf:promigrate:stateful', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'promigrate-stateful-'));
-    harness = await AgentHarness.create({
-      agent: promigrateAgent('stateful'),
-      nodes,
-      parameters: (node) => ({
-        state_root: join(dir, 'counters'),
-        state_dir: join(dir, 'state', node),
-        catch_up_timeout: '1',
-      }),
-    });
+    harness = await statefulHarness(dir, nodes);
   });
   afterAll(async () => {
     await harness?.dispose();

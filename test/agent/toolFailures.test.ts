@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CounterStore } from '../../agent/stateful/counterDatabase.ts';
-import { AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
+import { type AgentHarness, statefulHarness } from '../fixtures/agentHarness.ts';
 
 const nodes = ['node1', 'node2'];
 
@@ -29,15 +29,7 @@ describe('ocf:promigrate:stateful when crm_attribute fails', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'promigrate-tools-'));
-    harness = await AgentHarness.create({
-      agent: promigrateAgent('stateful'),
-      nodes,
-      parameters: (node) => ({
-        state_root: join(dir, 'counters'),
-        state_dir: join(dir, 'state', node),
-        catch_up_timeout: '1',
-      }),
-    });
+    harness = await statefulHarness(dir, nodes);
     for (const node of nodes) expect((await harness.run(node, 'start')).code, harness.transcript()).toBe(0);
     const elected = await harness.promoteRound({ active: nodes, promoted: [], promote: ['node1'] });
     expect(elected.code, harness.transcript()).toBe(0);
