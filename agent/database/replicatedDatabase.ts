@@ -46,7 +46,12 @@ export interface ReplicatedDatabase {
    * connected standbys have received once the primary is down.
    */
   shutdownCheckpoint(): Promise<Position>;
-  promote(): Promise<void>;
+  /**
+   * Promotes the standby onto a new timeline numbered above `newerThan` (every timeline any node is known to
+   * be on): the database must not reuse the number of a timeline it never saw. Returns the timelines it
+   * had to be told of first (empty when it knew them all).
+   */
+  promote(newerThan: number): Promise<number[]>;
   /** What a standby has received so far (its true end of WAL), for the catch-up wait. */
   received(): Promise<Position>;
 }

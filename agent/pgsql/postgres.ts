@@ -39,7 +39,7 @@ const dbInProduction = 6;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The row the monitor and every decision read: one query, one process. */
-const observeSql = `SELECT pg_is_in_recovery(),
+export const observeSql = `SELECT pg_is_in_recovery(),
   CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), '0/0')
        ELSE pg_current_wal_lsn() END,
   CASE WHEN pg_is_in_recovery() THEN '' ELSE pg_walfile_name(pg_current_wal_lsn()) END,
@@ -208,6 +208,33 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
     await chown(path, settings.owner.uid, settings.owner.gid);
   }
 
+  /**
+   * PostgreSQL numbers a promotion's timeline one above the newest history file it can find (pg_wal, or an
+   * archive); without an archive, a standby that never streamed a timeline another node was promoted onto
+   * would reuse its number: two histories under one timeline ID, which PostgreSQL cannot tell apart when a
+   * node of the other history streams from this one (its WAL past the fork would be taken as this one's).
+   * A history file for each such timeline makes the promotion pick a new number. Only a `#` comment: it
+   * marks the ID as taken, and no recovery follows it (PostgreSQL skips comment lines).
+   */
+  async function reserveTimelines(newerThan: number): Promise<number[]> {
+    const own = (await serverRow()).position.timeline;
+    const reserved: number[] = [];
+    for (let timeline = own + 1; timeline <= newerThan; timeline++) {
+      const name = `${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
+      const path = join(settings.pgdata, 'pg_wal', name);
+      if (
+        await access(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      await asOwner(path, `# timeline ${timeline} was created on another node; promigrate reserved its ID here\n`);
+      reserved.push(timeline);
+    }
+    return reserved;
+  }
+
   async function stop(): Promise<void> {
     if ((await postmaster()) === null) return;
     await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
@@ -325,10 +352,12 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       return { timeline, lsn: recordEnd(lsn, record.totalLength) };
     },
 
-    async promote() {
+    async promote(newerThan) {
+      const reserved = await reserveTimelines(newerThan);
       await check('pg_ctl', ['-D', settings.pgdata, '-W', '-s', 'promote']);
       await until('the promotion to complete', async () => (await controlState()) === dbInProduction);
       await until('PostgreSQL to accept writes', async () => !(await serverRow()).recovery);
+      return reserved;
     },
 
     async received() {

@@ -20,7 +20,7 @@ import {
   onlineNodes,
 } from '../../src/adapter/environmentFacts.ts';
 import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
-import { agentFacts, forkPosition, type OwnInstance } from '../../src/policy/agentFacts.ts';
+import { agentFacts, forkPosition, newestRecordedTimeline, type OwnInstance } from '../../src/policy/agentFacts.ts';
 import { type Decision, decide, type Instruction } from '../../src/policy/decide.ts';
 import { intentInForce } from '../../src/policy/intent.ts';
 import {
@@ -60,6 +60,8 @@ function ownInstance(state: DatabaseState): OwnInstance {
 interface Gathered {
   readonly snapshot: ModelSnapshot;
   readonly records: Map<NodeName, NodeRecord>;
+  /** The newest timeline any node's record or publication names: a promotion numbers its own above it. */
+  readonly newestTimeline: number;
 }
 
 interface GatherOptions {
@@ -97,7 +99,7 @@ async function gather(
     intent: intentInForce(intentValue, deps.now()),
   });
   context.debug(`facts: ${JSON.stringify(facts)}`);
-  return { snapshot: reconstructSnapshot(facts), records };
+  return { snapshot: reconstructSnapshot(facts), records, newestTimeline: newestRecordedTimeline(records, positions) };
 }
 
 /** A native migrate_to / migrate_from names both nodes: both are online. */
@@ -289,11 +291,22 @@ async function migrateFrom(
   if (instruction(decision, 'promote') === undefined) {
     return failure(OcfExit.ERR_GENERIC, `the model gave no promote instruction (${unhandledReason(decision)})`);
   }
-  await deps.database.promote();
+  const reserved = await deps.database.promote(gathered.newestTimeline);
+  if (reserved.length > 0)
+    context.log(`timeline ${reserved.join(', ')} taken by another node's promotion: promoted onto a newer one`);
   // The new timeline forks where this node's WAL ended when it was promoted: after a catch-up wait, what it
   // received then — not what it had before the wait, or the old primary, sitting exactly at its final
   // position, would look past the fork (diverged) and be refused.
-  const record = { ...withoutSwitchoverFields(gathered.records.get(deps.node)), fork: forkPosition(before, received) };
+  // The instance is promoted: a failed reading of its new timeline leaves the record at fork + 1.
+  const onto = await deps.database.received().then(
+    (position) => position.timeline,
+    () => undefined,
+  );
+  const record: NodeRecord = {
+    ...withoutSwitchoverFields(gathered.records.get(deps.node)),
+    fork: forkPosition(before, received),
+    ...(onto === undefined ? {} : { onto }),
+  };
   // A new primary ranks every standby afresh at its first monitor, whatever scores refusals left behind;
   // until then it must already outrank the primary before it.
   const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];

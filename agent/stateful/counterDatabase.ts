@@ -138,13 +138,13 @@ export function counterDatabase(store: CounterStore): ReplicatedDatabase {
       return final;
     },
 
-    async promote() {
+    async promote(newerThan) {
       const own = await store.read();
-      await store.write({
-        ...own,
-        role: 'primary',
-        position: { timeline: own.position.timeline + 1, lsn: own.position.lsn },
-      });
+      const timeline = Math.max(own.position.timeline, newerThan) + 1;
+      await store.write({ ...own, role: 'primary', position: { timeline, lsn: own.position.lsn } });
+      const skipped: number[] = [];
+      for (let each = own.position.timeline + 1; each < timeline; each++) skipped.push(each);
+      return skipped;
     },
 
     async received() {

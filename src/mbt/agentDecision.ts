@@ -6,6 +6,8 @@
 
 export interface AgentDecision {
   readonly event: string;
+  /** The state the agent's model was in when it decided (reconstructed from the facts it gathered). */
+  readonly from: string | null;
   /** The state after the decision; null when the model had no transition for the event. */
   readonly to: string | null;
   readonly text: string;
@@ -21,8 +23,10 @@ export function parseAgentDecision(line: string): AgentDecision | null {
   const text = agentText(line);
   if (text === null) return null;
   const moved = /^([A-Z_]+) (\S+?)(?: → (\S+?))?: /.exec(text);
-  if (moved !== null) return { event: moved[1] as string, to: (moved[3] ?? moved[2]) as string, text };
+  if (moved !== null) {
+    return { event: moved[1] as string, from: moved[2] as string, to: (moved[3] ?? moved[2]) as string, text };
+  }
   const unhandled = /^([A-Z_]+): /.exec(text);
-  if (unhandled !== null) return { event: unhandled[1] as string, to: null, text };
+  if (unhandled !== null) return { event: unhandled[1] as string, from: null, to: null, text };
   return null;
 }

@@ -28,6 +28,8 @@ export interface ModelSuiteOptions {
   /** The first of the ports the instances get (one per node, reused path after path). */
   readonly basePort: number;
   readonly onPath?: (outcome: PathOutcome, done: number, total: number) => void;
+  /** Runs only the paths whose index (1-based, in run order) is listed: to rerun a failure. */
+  readonly only?: ReadonlySet<number>;
 }
 
 export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSuiteReport> {
@@ -40,11 +42,14 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSu
   });
   const total = plans.reduce((sum, plan) => sum + plan.paths.length, 0);
   const outcomes: PathOutcome[] = [];
+  let position = 0;
   for (const plan of plans) {
     for (const path of plan.paths) {
+      position++;
+      if (options.only !== undefined && !options.only.has(position)) continue;
       const outcome = await runPath(plan.nodes, path, options.basePort);
       outcomes.push(outcome);
-      options.onPath?.(outcome, outcomes.length, total);
+      options.onPath?.(outcome, position, total);
     }
   }
   const coverage = coverageFrom(

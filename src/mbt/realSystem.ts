@@ -5,7 +5,12 @@
  * the operator's intent — the cluster operations that steer the scheduler (a promoted-role preference,
  * bans, holding the clone unpromoted), and what a check needs to see (who is writable, who streams).
  */
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parsePromotionScore } from '../../agent/cluster/promotionScores.ts';
+import { observeSql, parseServerRow, type ServerRow } from '../../agent/pgsql/postgres.ts';
+import { positionAttribute, recordAttribute } from '../../agent/promotable/clusterAccess.ts';
+import { parseLsn } from '../../models/position.ts';
 import { parseClusterStatus } from '../adapter/clusterStatus.ts';
 import type { GraphAction } from '../adapter/transitionGraph.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
@@ -131,18 +136,35 @@ export class RealSystem {
 
   // --- the world's events ---
 
-  /** Acknowledged INSERTs through the primary; then every streaming standby has replayed them. */
-  async write(primary: string, streaming: readonly string[], rows = 20): Promise<void> {
+  /**
+   * Acknowledged INSERTs through the primary. The standbys receive them as replication goes (natural lag);
+   * `awaitReceived` waits where a step depends on what they hold.
+   */
+  async write(primary: string, rows = 20): Promise<void> {
     const instance = this.postgres.instance(primary);
     const first = this.nextId;
     this.nextId += rows;
     await instance.query(`INSERT INTO promigrate_writes (id) SELECT generate_series(${first}, ${first + rows - 1})`);
     for (let id = first; id < first + rows; id++) this.acknowledged.push(id);
-    for (const node of streaming) {
-      await this.postgres.waitFor(`${node} to replay the writes`, () => this.postgres.caughtUp(primary, node), 10_000);
-    }
   }
 
+  /** Every one of `standbys` has received (flushed) all the primary has written so far. */
+  async awaitReceived({ primary, standbys }: { primary: string | null; standbys: readonly string[] }): Promise<void> {
+    if (primary === null || standbys.length === 0) return;
+    const instance = this.postgres.instance(primary);
+    const written = await instance.query('SELECT pg_current_wal_lsn()').catch(() => null);
+    if (written === null) return;
+    for (const node of standbys) {
+      await this.postgres.waitFor(
+        `${node} to receive ${primary}'s WAL up to ${written}`,
+        async () =>
+          (await instance.query(
+            `SELECT count(*) FROM pg_stat_replication WHERE application_name = '${node}' AND flush_lsn >= '${written}'`,
+          )) === '1',
+        10_000,
+      );
+    }
+  }
   /** Rows acknowledged by an INSERT stream of the test's own (the write loop during a switchover). */
   noteAcknowledged(ids: readonly number[]): void {
     this.acknowledged.push(...ids);
@@ -302,8 +324,76 @@ export class RealSystem {
     return this.acknowledged.filter((id) => !present.has(id));
   }
 
+  /** The node's true end of WAL as the agents read it (one observe query); null when it does not answer. */
+  async position(node: string): Promise<ServerRow | null> {
+    const line = await this.postgres
+      .instance(node)
+      .query(observeSql)
+      .catch(() => null);
+    if (line === null) return null;
+    try {
+      return parseServerRow(line);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Where each timeline of `node`'s history ended (its newest .history file): timeline → the LSN where the
+   * next one forked off it. Read from the data directory, as pg_rewind would.
+   */
+  async timelineEnds(node: string, timeline: number): Promise<Map<number, number>> {
+    const name = `${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
+    const text = await readFile(join(this.postgres.instance(node).dataDir, 'pg_wal', name), 'utf8').catch(() => '');
+    const ends = new Map<number, number>();
+    for (const line of text.split('\n')) {
+      const match = /^(\d+)\s+([0-9A-F]+\/[0-9A-F]+)/i.exec(line.trim());
+      if (match !== null) ends.set(Number(match[1]), parseLsn(match[2] as string));
+    }
+    return ends;
+  }
+
+  /**
+   * What the agents published through the attrd double: each node's record (`promigrate-pgsql`) and
+   * election position (`promigrate-position-pgsql`), as the files pacemaker-attrd's stand-in keeps.
+   */
+  async published(): Promise<Map<string, { record: string | null; position: string | null }>> {
+    const found = new Map<string, { record: string | null; position: string | null }>();
+    for (const node of this.nodes) {
+      const read = (name: string) => readFile(join(this.cluster.dir, 'attrd', node, name), 'utf8').catch(() => null);
+      found.set(node, {
+        record: await read(recordAttribute(primitive)),
+        position: await read(positionAttribute(primitive)),
+      });
+    }
+    return found;
+  }
+
+  /** Each node's promotion score in the CIB (`master-pgsql`), null where none is set. */
+  async promotionScores(): Promise<Map<string, number | null>> {
+    const scores = new Map<string, number | null>();
+    for (const node of this.nodes) {
+      const text = await this.tool('crm_attribute', [
+        ...['--name', `master-${primitive}`, '--lifetime', 'reboot', '--node', node, '--query', '--quiet'],
+      ]).catch((error) => {
+        // No such attribute (105) is no score; any other failure is not an answer.
+        if ((error as { exitCode?: number }).exitCode === 105) return null;
+        throw error;
+      });
+      scores.set(node, text === null || text.trim() === '' ? null : parsePromotionScore(text));
+    }
+    return scores;
+  }
+
+  /** The operator's intent property as stored (null when there is none). */
+  async intentText(): Promise<string | null> {
+    return this.tool('crm_attribute', [...intentAttribute(primitive), '--query', '--quiet']).catch((error) => {
+      if ((error as { exitCode?: number }).exitCode === 105) return null;
+      throw error;
+    });
+  }
+
   async serverLogTail(node: string, lines = 15): Promise<string> {
-    const { readFile } = await import('node:fs/promises');
     const text = await readFile(`${this.postgres.instance(node).home}/server.log`, 'utf8').catch(() => '');
     return text
       .split('\n')

@@ -11,7 +11,7 @@
 import { comparePositions, type Position } from '../../models/position.ts';
 import type { HandOver, Instance, Intent, NodeName } from '../../models/types.ts';
 import type { CloneChange } from '../adapter/facts.ts';
-import type { NodeRecord, PublishedHandover } from './nodeRecord.ts';
+import { type NodeRecord, type PublishedHandover, promotedTimeline } from './nodeRecord.ts';
 import type { ObservedNode, PersistedFacts } from './reconstructSnapshot.ts';
 
 export interface OwnInstance {
@@ -64,11 +64,26 @@ function latest(positions: readonly Position[]): Position | null {
 
 /** The newest timeline anyone is known to be on: own, published positions, and promotions (fork + 1). */
 export function newestKnownTimeline(observation: AgentObservation): number {
-  const timelines = [observation.own.position?.timeline ?? 1];
-  for (const record of observation.records.values()) {
-    if (record.fork !== undefined) timelines.push(record.fork.timeline + 1);
+  return Math.max(
+    observation.own.position?.timeline ?? 1,
+    newestRecordedTimeline(observation.records, observation.positions),
+  );
+}
+
+/**
+ * The newest timeline the nodes' records and publications name: a promotion's fork + 1, a published
+ * position's timeline. A promotion must number its timeline above it (`ReplicatedDatabase.promote`).
+ */
+export function newestRecordedTimeline(
+  records: ReadonlyMap<NodeName, NodeRecord>,
+  positions: ReadonlyMap<NodeName, NodeRecord>,
+): number {
+  const timelines = [1];
+  for (const record of records.values()) {
+    timelines.push(promotedTimeline(record) ?? 1);
+    if (record.handover !== undefined) timelines.push(record.handover.handover.final.timeline);
   }
-  for (const record of observation.positions.values()) {
+  for (const record of positions.values()) {
     if (record.position !== undefined) timelines.push(record.position.position.timeline);
   }
   return Math.max(...timelines);
@@ -117,11 +132,16 @@ export function hasDiverged(
 ): boolean {
   if (own === null) return false;
   const ownFork = self === null ? undefined : records.get(self)?.fork;
-  const promotedOntoOwn = ownFork !== undefined && ownFork.timeline + 1 === own.timeline;
-  return [...records.entries()].some(([node, { fork }]) => {
+  const ownRecord = self === null ? undefined : records.get(self);
+  const promotedOntoOwn =
+    ownFork !== undefined && ownRecord !== undefined && promotedTimeline(ownRecord) === own.timeline;
+  return [...records.entries()].some(([node, record]) => {
+    const fork = record.fork;
     if (fork === undefined || node === self) return false;
     if (fork.timeline === own.timeline && own.lsn > fork.lsn) return true;
-    return promotedOntoOwn && fork.timeline + 1 === own.timeline;
+    // Another promotion from the same parent timeline as this node's own: two branches, and this one's is
+    // not the one followed (with the same ID when either was promoted before IDs were reserved).
+    return promotedOntoOwn && fork.timeline === (ownFork as Position).timeline;
   });
 }
 

@@ -10,7 +10,8 @@
  * - handover: written by migrate_to on the source: target, final position (end of the shutdown checkpoint),
  *   verdict (pending, or aborted when the target refused);
  * - demoted: the final position of a demote that named no successor;
- * - fork: where this node was promoted (the old timeline's end); its new timeline is fork's + 1.
+ * - fork: where this node was promoted (the old timeline's end); onto: the timeline it was promoted onto
+ *   (fork's + 1 unless that number was taken by another node's promotion; fork's + 1 when absent).
  */
 import { formatLsn, type Position, parseLsn } from '../../models/position.ts';
 import type { HandOver, NodeName } from '../../models/types.ts';
@@ -27,6 +28,13 @@ export interface NodeRecord {
   readonly handover?: PublishedHandover;
   readonly demoted?: Position;
   readonly fork?: Position;
+  readonly onto?: number;
+}
+
+/** The timeline a node's promotion created: `onto`, or (records written before it existed) fork's + 1. */
+export function promotedTimeline(record: NodeRecord): number | null {
+  if (record.fork === undefined) return null;
+  return record.onto ?? record.fork.timeline + 1;
 }
 
 export class NodeRecordError extends Error {}
@@ -70,6 +78,7 @@ export function formatNodeRecord(record: NodeRecord): string {
   }
   if (record.demoted !== undefined) fields.push(`demoted=${formatRecordedPosition(record.demoted)}`);
   if (record.fork !== undefined) fields.push(`fork=${formatRecordedPosition(record.fork)}`);
+  if (record.onto !== undefined) fields.push(`onto=${record.onto}`);
   return fields.join(' ');
 }
 
@@ -102,7 +111,10 @@ export function parseNodeRecord(text: string): NodeRecord {
     } else if (key === 'handover') record.handover = parseHandover(value);
     else if (key === 'demoted') record.demoted = parseRecordedPosition(value);
     else if (key === 'fork') record.fork = parseRecordedPosition(value);
-    else throw new NodeRecordError(`unknown record field ${JSON.stringify(key)}`);
+    else if (key === 'onto') {
+      if (!/^[1-9]\d{0,9}$/.test(value)) throw new NodeRecordError(`invalid timeline ${JSON.stringify(value)}`);
+      record.onto = Number(value);
+    } else throw new NodeRecordError(`unknown record field ${JSON.stringify(key)}`);
   }
   return record;
 }

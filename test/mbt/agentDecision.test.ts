@@ -8,17 +8,18 @@ describe('an agent decision line', () => {
       parseAgentDecision('pgsql(pgsql)[demote]: MIGRATE_TO promoted → switchover.demotingSource: migrate_to: x'),
     ).toEqual({
       event: 'MIGRATE_TO',
+      from: 'promoted',
       to: 'switchover.demotingSource',
       text: 'MIGRATE_TO promoted → switchover.demotingSource: migrate_to: x',
     });
-    expect(parseAgentDecision('pgsql(pgsql)[promote]: PROMOTE switchover.handedOver: promote refused: y')?.to).toBe(
-      'switchover.handedOver',
-    );
+    const stayed = parseAgentDecision('pgsql(pgsql)[promote]: PROMOTE switchover.handedOver: promote refused: y');
+    expect([stayed?.from, stayed?.to]).toEqual(['switchover.handedOver', 'switchover.handedOver']);
   });
 
   it('has no state when the model had no transition, and other lines are no decision', () => {
     expect(parseAgentDecision('pgsql(pgsql)[promote]: MIGRATE_FROM: the model has no transition')).toEqual({
       event: 'MIGRATE_FROM',
+      from: null,
       to: null,
       text: 'MIGRATE_FROM: the model has no transition',
     });

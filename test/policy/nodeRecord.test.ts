@@ -19,6 +19,9 @@ describe('node record', () => {
       'v1 position=2:0/3000028@1764090000000 handover=node1>node2@2:0/3000060:pending demoted=2:0/3000060 fork=1:0/2000000',
     );
     expect(parseNodeRecord('v1 fork=7:1/0')).toEqual({ fork: { timeline: 7, lsn: 2 ** 32 } });
+    // Promoted onto timeline 9: 8 was taken by another node's promotion (never reused).
+    expect(parseNodeRecord('v1 fork=7:1/0 onto=9')).toEqual({ fork: { timeline: 7, lsn: 2 ** 32 }, onto: 9 });
+    expect(formatNodeRecord({ fork: { timeline: 7, lsn: 1 }, onto: 9 })).toBe('v1 fork=7:0/1 onto=9');
     expect(parseNodeRecord('v1')).toEqual({});
   });
 
@@ -61,6 +64,9 @@ describe('node record', () => {
     'v1 handover=$(id)>b@1:0/1:pending',
     'v1 junk',
     'v1 colour=blue',
+    'v1 onto=0',
+    'v1 onto=-2',
+    'v1 onto=3x',
   ])('refuses %j', (text) => {
     expect(() => parseNodeRecord(text)).toThrow(NodeRecordError);
   });
