@@ -24,6 +24,8 @@ await build({
     'bench-adapter': 'bench/adapterScaling.ts',
     'bench-agents': 'bench/agentSwitchover.ts',
     'bench-cluster': 'bench/clusterComparison.ts',
+    // The fault campaign (npm run chaos): a lab tool, not part of what an operator runs.
+    chaos: 'src/chaos/main.ts',
     // The cluster tests' client: it runs in the hub namespace, where the nodes' addresses are.
     'cluster-probe': 'src/netcluster/clusterProbe.ts',
   },

@@ -79,6 +79,20 @@ export class LoadRun {
       throw new Error(`the write load acknowledged ${this.acknowledged.length} writes in ${ms} ms`);
   }
 
+  /** Whether the load process still runs (it ends only when asked, or on an error). */
+  async running(): Promise<boolean> {
+    return this.child.exitCode === null;
+  }
+
+  errorText(): string {
+    return this.errors.trim();
+  }
+
+  /** The sampling rounds so far. */
+  get samplesSoFar(): readonly Sample[] {
+    return this.samples;
+  }
+
   /** The acknowledgements so far (the load keeps running). */
   get soFar(): readonly Acknowledged[] {
     return this.acknowledged;

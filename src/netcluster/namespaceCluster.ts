@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { type CorosyncNode, corosyncConf } from './corosyncConf.ts';
 import { fenceAgentName, fenceAgentScript, fenceMapLine } from './fenceAgent.ts';
+import { installToolFaults } from './toolFaults.ts';
 
 export interface NamespaceClusterSpec {
   readonly nodes: readonly string[];
@@ -123,6 +124,7 @@ export class NamespaceCluster {
       await cluster.network();
       await mkdir(join(root, 'fence'));
       await writeFile(join(root, 'fence', fenceAgentName), fenceAgentScript, { mode: 0o755 });
+      await installToolFaults(join(root, 'fence'));
       for (const node of nodes) await cluster.holder(node);
       await cluster.writeFenceMap();
       return cluster;
@@ -193,7 +195,8 @@ export class NamespaceCluster {
       ...privateDirs.map((dir) => `mount --bind ${join(node.dir, dir)} ${dir}`),
       ...(await ocfTree(ocf, this.spec.promigrateOcfRoot)),
       `mount --rbind ${ocf} /usr/lib/ocf`,
-      // The fence agent where pacemaker-fenced looks for one, without writing the host's /usr/sbin.
+      // The fence agent where pacemaker-fenced looks for one, without writing the host's /usr/sbin (and the
+      // chaos campaign's failing cluster tools, which run the real ones unless a fault is set: toolFaults.ts).
       `mount -t overlay overlay -o lowerdir=${join(this.root, 'fence')}:/usr/sbin /usr/sbin`,
       'echo ready',
       'exec sleep infinity',
@@ -341,7 +344,7 @@ export class NamespaceCluster {
   }
 
   /** PIDs of the processes called `comm` in the node's network namespace. */
-  private async pidsOf(name: string, comm: string): Promise<number[]> {
+  async pidsOf(name: string, comm: string): Promise<number[]> {
     const { stdout } = await execa('ip', ['netns', 'pids', this.node(name).namespace], { reject: false });
     const found: number[] = [];
     for (const pid of stdout.split('\n').filter(Boolean).map(Number)) {

@@ -366,6 +366,47 @@ export class PostgresCluster {
     await this.net.cutLink(node, true);
   }
 
+  /**
+   * Waits until the cluster has nothing left to do (`crm_resource --wait`: no transition in progress, none
+   * pending), bounded; false when it did not settle in time.
+   */
+  async transitionsDone(ms: number): Promise<boolean> {
+    return this.tool('crm_resource', ['--wait', `--timeout=${Math.ceil(ms / 1000)}s`]).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** The partition is over before anyone fenced the node: its link is up again. */
+  async healPartition(node: string): Promise<void> {
+    await this.net.cutLink(node, false);
+    this.down.delete(node);
+  }
+
+  /** Whether the node runs anything (a fenced or killed node runs nothing until booted). */
+  isPoweredOn(node: string): Promise<boolean> {
+    return this.net.isPoweredOn(node);
+  }
+
+  /** kill -9 of one of the node's cluster daemons (pacemakerd starts it again). */
+  async killDaemon(node: string, comm: string): Promise<number> {
+    const pids = await this.net.pidsOf(node, comm);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    return pids.length;
+  }
+
+  /** The node's Pacemaker stack stopped cleanly (its resources first) and started again, without a reboot. */
+  async restartPacemaker(node: string): Promise<void> {
+    this.down.add(node);
+    await this.net.stopPacemaker(node);
+    this.net.startNode(node);
+    this.down.delete(node);
+    await this.net.waitOnline(
+      node,
+      clusterNodes.filter((each) => !this.down.has(each)),
+    );
+  }
+
   /** The fence device powered the node off (nothing of it runs); its link at the hub is mended for the boot. */
   async waitFenced(node: string, ms = 60_000): Promise<void> {
     await this.waitFor(`${node} powered off by fencing`, async () => !(await this.net.isPoweredOn(node)), ms);
@@ -436,15 +477,15 @@ export class PostgresCluster {
 
   // --- the write load and what it proves ---
 
-  /** The write load (and the sampler) through the primary address, from the hub. */
-  startLoad(): LoadRun {
+  /** The write load (and the sampler) through the primary address, from the hub; one INSERT every `writeIntervalMs`. */
+  startLoad(writeIntervalMs = 2): LoadRun {
     const probe = this.spec.probe;
     const nodes = Object.fromEntries(this.net.nodes.map((node) => [node.name, node.address]));
     const run = new LoadRun(
       this.net.spawnInHub([
         process.execPath,
         probe,
-        JSON.stringify({ vip: this.vip, nodes, firstId: this.nextId, writeIntervalMs: 2, sampleIntervalMs: 10 }),
+        JSON.stringify({ vip: this.vip, nodes, firstId: this.nextId, writeIntervalMs, sampleIntervalMs: 10 }),
       ]),
     );
     this.nextId += 1_000_000;
