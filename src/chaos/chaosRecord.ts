@@ -141,7 +141,8 @@ export function summarize(records: readonly EventRecord[], report: LoadReport): 
     };
   }
   for (const record of records) {
-    const entry = (byMode[record.mode] ??= { faults: 0, switchovers: 0 });
+    const entry = byMode[record.mode] ?? { faults: 0, switchovers: 0 };
+    byMode[record.mode] = entry;
     if (record.plan.type === 'fault') entry.faults++;
     else entry.switchovers++;
   }

@@ -21,7 +21,7 @@ const family: Record<string, string> = {
   cluster: '#647687',
 };
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -59,7 +59,7 @@ export function timelineSvg(nodes: readonly string[], records: readonly EventRec
   ];
   rows.forEach((row, index) => {
     const y = top + index * rowHeight;
-    parts.push(`<text x="10" y="${y + 16}">${escape(row)}</text>`);
+    parts.push(`<text x="10" y="${y + 16}">${escapeXml(row)}</text>`);
     parts.push(`<line x1="${left}" y1="${y + rowHeight}" x2="${width - 10}" y2="${y + rowHeight}" stroke="#ddd"/>`);
   });
   const bandBottom = top + rows.length * rowHeight;
@@ -75,7 +75,7 @@ export function timelineSvg(nodes: readonly string[], records: readonly EventRec
     const from = x(record.faultAt ?? record.startedAt);
     const to = Math.max(from + 1, x(record.recoveredAt));
     parts.push(
-      `<rect x="${from}" y="${top}" width="${to - from}" height="${bandBottom - top}" fill="${colour}" fill-opacity="0.18"><title>#${record.index + 1} ${kind} on ${record.victim ?? '?'} (${escape(record.where)})${record.recovered ? '' : ' NOT RECOVERED'}</title></rect>`,
+      `<rect x="${from}" y="${top}" width="${to - from}" height="${bandBottom - top}" fill="${colour}" fill-opacity="0.18"><title>#${record.index + 1} ${kind} on ${record.victim ?? '?'} (${escapeXml(record.where)})${record.recovered ? '' : ' NOT RECOVERED'}</title></rect>`,
     );
     parts.push(
       `<text x="${from + 1}" y="${bandBottom + 12}" fill="${colour}" font-size="9">${record.index + 1}</text>`,
