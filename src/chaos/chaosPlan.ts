@@ -104,7 +104,10 @@ export function planCampaign(spec: PlanSpec, random: SeededRandom): PlannedEvent
         timing === 'states' && command !== null && !timedByAction.has(kind)
           ? { state: switchoverStates[stateIndex++ % switchoverStates.length] as SwitchoverState }
           : { afterMs: command === null ? 0 : random.between(0, 600) };
-      return { type: 'fault', mode, kind, switchover: command, at, holdMs: random.between(500, 6000) };
+      // A partition shorter than corosync's token + consensus (about 6.6 s here) is healed before anyone
+      // notices; a longer one has the node fenced. Both happen.
+      const holdMs = kind.startsWith('partition-') ? random.between(500, 12_000) : random.between(500, 6000);
+      return { type: 'fault', mode, kind, switchover: command, at, holdMs };
     });
     const switchovers: PlannedEvent[] = Array.from({ length: perMode(spec.switchovers, modeIndex) }, () => ({
       type: 'switchover',
