@@ -1,9 +1,10 @@
 /**
  * The OCF agent processes running on the namespace cluster's nodes, found as pacemaker-execd started them:
  * the bundle (`…/lib/promigrate/pgsql.cjs <action>`) with the node in its environment
- * (OCF_RESKEY_CRM_meta_on_node). The nodes share the machine's PID namespace, so /proc shows them all.
+ * (OCF_RESKEY_CRM_meta_on_node), in the node's own network namespace (other tests on the machine run the
+ * same agent under the same node names). The nodes share the machine's PID namespace, so /proc shows them all.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 
 export interface AgentProcess {
   readonly pid: number;
@@ -23,12 +24,15 @@ export function parseAgentProcess(pid: number, cmdline: string, environ: string)
   return node === undefined ? null : { pid, node, action };
 }
 
-export async function agentProcesses(): Promise<AgentProcess[]> {
+/** The agents running in the network namespace `namespace` (a name under /run/netns). */
+export async function agentProcesses(namespace: string): Promise<AgentProcess[]> {
+  const inode = (await stat(`/run/netns/${namespace}`)).ino;
   const found: AgentProcess[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
     if (!cmdline.includes('pgsql.cjs')) continue;
+    if ((await readlink(`/proc/${entry}/ns/net`).catch(() => '')) !== `net:[${inode}]`) continue;
     const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
     const agent = parseAgentProcess(Number(entry), cmdline, environ);
     if (agent !== null) found.push(agent);
@@ -36,13 +40,16 @@ export async function agentProcesses(): Promise<AgentProcess[]> {
   return found;
 }
 
-/** Polls until an agent runs `action` on `node` (on any node when null); null when `ms` pass first. */
-export async function awaitAgentAction(node: string | null, action: string, ms: number): Promise<AgentProcess | null> {
+/** Polls until an agent runs `action` on `node` (in `namespace`); null when `ms` pass first. */
+export async function awaitAgentAction(
+  namespace: string,
+  node: string,
+  action: string,
+  ms: number,
+): Promise<AgentProcess | null> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const running = (await agentProcesses()).find(
-      (agent) => agent.action === action && (node === null || agent.node === node),
-    );
+    const running = (await agentProcesses(namespace)).find((agent) => agent.action === action && agent.node === node);
     if (running !== undefined) return running;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -65,17 +65,17 @@ async function reachState(
   const bound = 20_000;
   switch (state) {
     case 'switchover.demotingSource': {
-      const demote = await awaitAgentAction(source, 'demote', bound);
+      const demote = await awaitAgentAction(cluster.net.node(source).namespace, source, 'demote', bound);
       return demote === null ? `${state} not seen` : `${state}: demote running on ${source}`;
     }
     case 'switchover.handedOver': {
-      const demote = await awaitAgentAction(source, 'demote', bound);
+      const demote = await awaitAgentAction(cluster.net.node(source).namespace, source, 'demote', bound);
       if (demote === null) return `${state} not seen`;
       while (existsSync(`/proc/${demote.pid}`)) await sleep(5);
       return `${state}: ${source}'s demote done, ${target}'s promote not yet`;
     }
     case 'switchover.catchingUp': {
-      const promote = await awaitAgentAction(target, 'promote', bound);
+      const promote = await awaitAgentAction(cluster.net.node(target).namespace, target, 'promote', bound);
       return promote === null ? `${state} not seen` : `${state}: promote running on ${target}`;
     }
     case 'switchover.rejoining': {
@@ -96,8 +96,13 @@ async function reachState(
 }
 
 /** Kills the agent as soon as it runs `action` on `node`, a random moment into it. */
-async function killAgentIn(random: SeededRandom, node: string, action: string): Promise<string> {
-  const agent = await awaitAgentAction(node, action, 30_000);
+async function killAgentIn(
+  cluster: PostgresCluster,
+  random: SeededRandom,
+  node: string,
+  action: string,
+): Promise<string> {
+  const agent = await awaitAgentAction(cluster.net.node(node).namespace, node, action, 30_000);
   if (agent === null) return `no ${action} ran on ${node} within 30 s`;
   await sleep(random.between(0, 150));
   try {
@@ -138,13 +143,13 @@ export async function injectFault(
   const made = (what: string) => ({ victim, where: `${where}; ${what}`, partitioned: null });
   switch (fault.kind) {
     case 'agent-killed-in-demote':
-      return made(await killAgentIn(random, victim, 'demote'));
+      return made(await killAgentIn(cluster, random, victim, 'demote'));
     case 'agent-killed-in-promote':
-      return made(await killAgentIn(random, victim, 'promote'));
+      return made(await killAgentIn(cluster, random, victim, 'promote'));
     case 'agent-killed-in-start': {
       // A standby's postgres dies; Pacemaker recovers it (stop, start): the agent is killed in that start.
       await cluster.killPostgres(victim);
-      return made(`postgres killed, then ${await killAgentIn(random, victim, 'start')}`);
+      return made(`postgres killed, then ${await killAgentIn(cluster, random, victim, 'start')}`);
     }
     case 'postgres-killed-primary':
     case 'postgres-killed-target':
