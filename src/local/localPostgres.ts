@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import {
+  copyInstances,
   createInstances,
   followWhicheverIsPrimary,
   type InstanceSet,
@@ -45,6 +46,11 @@ export class LocalPostgres {
       await set.dispose();
       throw error;
     }
+  }
+
+  /** Instances started from a saved template (postgresInstances.ts `saveInstances`). */
+  static async copied(nodes: readonly string[], basePort: number, template: string): Promise<LocalPostgres> {
+    return new LocalPostgres(nodes, await copyInstances(nodes, basePort, template));
   }
 
   instance(node: string): PostgresInstance {

@@ -5,7 +5,9 @@
  * the operator's intent — the cluster operations that steer the scheduler (a promoted-role preference,
  * bans, holding the clone unpromoted), and what a check needs to see (who is writable, who streams).
  */
-import { readFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parsePromotionScore } from '../../agent/cluster/promotionScores.ts';
 import { observeSql, parseServerRow, type ServerRow } from '../../agent/pgsql/postgres.ts';
@@ -17,13 +19,48 @@ import type { ExecutedAction } from '../executor/controller.ts';
 import { type LocalCluster, localCluster } from '../executor/localCluster.ts';
 import { LocalPostgres } from '../local/localPostgres.ts';
 import { pgsqlCloneResources } from '../local/pgsqlClone.ts';
-import { followWhicheverIsPrimary } from '../local/postgresInstances.ts';
+import { followWhicheverIsPrimary, saveInstances } from '../local/postgresInstances.ts';
 import { formatIntent, intentAttribute } from '../policy/intent.ts';
 
 const clone = 'pgsql-ha';
 const primitive = 'pgsql';
 /** migrate_from's catch-up bound: long enough for a fault to be made while the target waits. */
 const catchUpSeconds = '2';
+
+/** The bootstrapped instances' data directories, per node set and ports, saved once per process. */
+const templates = new Map<string, string>();
+
+/**
+ * The model's bootstrap: every node a standby with the same end of WAL. The first one is created as a
+ * primary, shut down cleanly (its standbys receive the shutdown checkpoint) and restarted as a standby.
+ * That takes initdb and base backups; it is done once per node set, the stopped data directories saved,
+ * and every path starts from copies of them (the first too: it restarts from the saved files' state).
+ */
+async function bootstrapped(nodes: readonly string[], basePort: number): Promise<LocalPostgres> {
+  const key = `${nodes.join(',')}@${basePort}`;
+  const saved = templates.get(key);
+  if (saved !== undefined) return LocalPostgres.copied(nodes, basePort, saved);
+  const postgres = await LocalPostgres.create(nodes, basePort);
+  try {
+    const first = postgres.instance(nodes[0] as string);
+    for (const node of nodes.slice(1))
+      await postgres.waitFor(`${node} streaming`, () => postgres.caughtUp(first.name, node));
+    await first.stop('fast');
+    await first.followOnStart(postgres.instance(nodes[1] as string));
+    await first.start();
+    await followWhicheverIsPrimary([first], postgres.set.instances);
+    for (const instance of postgres.set.instances) await instance.stop('fast');
+    const template = await mkdtemp(join(tmpdir(), 'promigrate-template-'));
+    process.once('exit', () => rmSync(template, { recursive: true, force: true }));
+    await saveInstances(postgres.set.instances, template);
+    templates.set(key, template);
+    await Promise.all(postgres.set.instances.map((instance) => instance.start()));
+    return postgres;
+  } catch (error) {
+    await postgres.dispose();
+    throw error;
+  }
+}
 
 export interface RealSystemHooks {
   onAction(executed: ExecutedAction): Promise<void>;
@@ -41,21 +78,13 @@ export class RealSystem {
   ) {}
 
   /**
-   * Fresh instances that are all standbys with the same end of WAL (the model's bootstrap): the first one is
-   * created as a primary, shut down cleanly (its standbys receive the shutdown checkpoint) and restarted as
-   * a standby. The clone starts held unpromoted; the probes find the running standbys.
+   * Fresh instances that are all standbys with the same end of WAL (the model's bootstrap), see
+   * `bootstrapped`. The clone starts held unpromoted; the probes find the running standbys.
    */
   static async create(nodes: readonly string[], basePort: number, hooks: RealSystemHooks): Promise<RealSystem> {
-    const postgres = await LocalPostgres.create(nodes, basePort);
+    const postgres = await bootstrapped(nodes, basePort);
     let cluster: LocalCluster | null = null;
     try {
-      const first = postgres.instance(nodes[0] as string);
-      for (const node of nodes.slice(1))
-        await postgres.waitFor(`${node} streaming`, () => postgres.caughtUp(first.name, node));
-      await first.stop('fast');
-      await first.followOnStart(postgres.instance(nodes[1] as string));
-      await first.start();
-      await followWhicheverIsPrimary([first], postgres.set.instances);
       cluster = await localCluster({
         nodes,
         resources: pgsqlCloneResources(postgres.set.instances, { catch_up_timeout: catchUpSeconds }),
