@@ -94,3 +94,18 @@ export function progressLine(record: EventRecord, total: number, load: LoadRepor
     `primary ${record.primaryAfter ?? 'none'}, lost ${record.lostWrites} (inevitable ${record.inevitableLosses}), fenced ${record.fenced}`
   );
 }
+
+/** The summary as a Markdown table (docs/reliability.md holds the long run's). */
+export function summaryTable(report: ChaosReport): string {
+  const rows = Object.entries(report.summary.byKind).map(
+    ([kind, each]) =>
+      `| ${kind} | ${each.injected} | ${each.recovered} | ${each.timeToWritableMs.median ?? '–'} | ${each.timeToWritableMs.max ?? '–'} | ${each.lostWrites} | ${each.inevitableLosses} | ${each.doublePrimaryIntervals} | ${each.fenced} |`,
+  );
+  const switchovers = report.summary.switchovers;
+  return [
+    '| fault | injected | recovered | writable again, median ms | max ms | lost (avoidable) | lost (inevitable, async) | two writable | fencings |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    `| controlled switchovers | ${switchovers.run} | ${switchovers.recovered} | ${switchovers.writeGapMs.median ?? '–'} | ${switchovers.writeGapMs.max ?? '–'} | – | – | – | – |`,
+  ].join('\n');
+}

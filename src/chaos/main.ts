@@ -1,4 +1,5 @@
 /** `npm run chaos`: the fault campaign (runChaos.ts) as a command; exit 1 when it did not hold, 2 on bad arguments. */
+import { summaryTable } from './chaosReport.ts';
 import { campaignProblems, parseChaosArguments, runChaos } from './runChaos.ts';
 
 async function main(): Promise<number> {
@@ -15,7 +16,7 @@ async function main(): Promise<number> {
     subnet: '10.213.14',
     write: (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(`${JSON.stringify(report.summary, null, 2)}\n`);
+  process.stdout.write(`${summaryTable(report)}\n`);
   const problems = campaignProblems(report);
   for (const problem of problems) process.stdout.write(`chaos: ${problem}\n`);
   process.stdout.write(problems.length === 0 ? 'chaos: held\n' : 'chaos: DID NOT HOLD\n');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAgentProcess } from '../../src/chaos/agentProcesses.ts';
 import { faultKinds, needsSwitchover, type PlannedFault, planCampaign } from '../../src/chaos/chaosPlan.ts';
 import { doublePrimaryIntervals, type EventRecord, summarize, timeToWritableMs } from '../../src/chaos/chaosRecord.ts';
+import { chaosReport, summaryTable } from '../../src/chaos/chaosReport.ts';
 import { parseChaosArguments } from '../../src/chaos/runChaos.ts';
 import { SeededRandom } from '../../src/chaos/seededRandom.ts';
 import { timelineSvg } from '../../src/chaos/timelineSvg.ts';
@@ -107,6 +108,15 @@ describe('the checker', () => {
       doublePrimaryIntervals: 1,
     });
     expect(summary).toMatchObject({ faults: 1, doublePrimaryIntervals: 1, doublePrimaryMs: 10, unrecovered: 0 });
+  });
+
+  it('reports every kind in a table row, switchovers apart', () => {
+    const final = { primary: 'node2', streaming: ['node1'], missingAtEnd: 0, problem: null };
+    const report = chaosReport(1, { ...spec, modes: ['async'] }, 1, null, [record({})], load, final);
+    const table = summaryTable(report);
+    expect(table).toContain('| postgres-killed-primary | 1 | 1 | 884 | 884 | 0 | 3 | 1 | 0 |');
+    expect(table).toContain('| controlled switchovers | 0 | 0 |');
+    expect(report.events[0]).toMatchObject({ index: 1, kind: 'postgres-killed-primary', timeToWritableMs: 884 });
   });
 
   it('draws the nodes, the fault bands and the gaps', () => {
