@@ -68,6 +68,31 @@ class WriteLedger {
   }
 }
 
+/**
+ * The primary after an event, and the rows it lacks. Pacemaker may still list a primary whose postgres just
+ * died (no monitor has run since): the rows are read from a primary that answers, retried until one does.
+ */
+async function checkedPrimary(
+  cluster: PostgresCluster,
+  ledger: WriteLedger,
+): Promise<{ primary: string; losses: { lost: number; inevitable: number } }> {
+  const deadline = Date.now() + primaryBoundMs;
+  for (;;) {
+    try {
+      const status = await cluster.waitStatus(
+        'a primary after the event',
+        (each) => each.promoted.length === 1 && each.vip[0] === each.promoted[0],
+        Math.max(1000, deadline - Date.now()),
+      );
+      const primary = status.promoted[0] as string;
+      return { primary, losses: await ledger.check(primary) };
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 /** A partition ends: healed when the node was not fenced meanwhile; a fenced node is left for the recovery. */
 async function endPartition(cluster: PostgresCluster, node: string): Promise<string> {
   if (!(await cluster.isPoweredOn(node))) return `${node} fenced`;
@@ -136,13 +161,7 @@ async function runEvent(
   let primaryAfter: string | null = null;
   let losses = { lost: 0, inevitable: 0 };
   try {
-    const status = await cluster.waitStatus(
-      'a primary after the event',
-      (each) => each.promoted.length === 1 && each.vip[0] === each.promoted[0],
-      primaryBoundMs,
-    );
-    primaryAfter = status.promoted[0] as string;
-    losses = await ledger.check(primaryAfter);
+    ({ primary: primaryAfter, losses } = await checkedPrimary(cluster, ledger));
   } catch (error) {
     reason ??= `no primary within ${primaryBoundMs / 1000} s: ${(error as Error).message.slice(0, 300)}`;
   }
@@ -161,6 +180,7 @@ async function runEvent(
     losses = { lost: losses.lost + later.lost, inevitable: losses.inevitable + later.inevitable };
   }
   const outcome = inFlight === null ? null : primaryAfter === inFlight.target ? 'switched' : ('refused' as const);
+  if (finished !== null && outcome === 'refused') notes.push(`refused: ${finished.output.slice(0, 300)}`);
   if (finished !== null && finished.exitCode !== 0 && outcome === 'switched')
     notes.push(`the ${command} command failed, yet the role moved: ${finished.output.slice(0, 200)}`);
   return {
