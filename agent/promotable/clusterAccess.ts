@@ -29,6 +29,8 @@ export interface ClusterAccess {
    * most once a minute: what this node last saw or set is remembered like the scores it set.
    */
   ensureOwnScore(score: number): Promise<boolean>;
+  /** The promotion scores of `nodes` as the CIB has them (null: none). */
+  readScores(nodes: readonly string[]): Promise<Map<string, number | null>>;
   /** The operator's intent property of this resource (see src/policy/intent.ts), null when there is none. */
   readIntent(): Promise<string | null>;
   /**
@@ -124,6 +126,11 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
       cached[options.node] = { score: current ?? score, at: now };
       await writeCache(cached);
       return current === null;
+    },
+    async readScores(nodes) {
+      const scores = new Map<string, number | null>();
+      for (const node of nodes) scores.set(node, await promotionScores({ ...options, node }).get());
+      return scores;
     },
     async forgetScores() {
       await rm(cacheFile, { force: true });

@@ -312,7 +312,9 @@ async function migrateFrom(
   const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];
   const rankSelf = async () => {
     await deps.cluster.forgetScores();
-    const changed = await deps.cluster.setScores(newPrimaryScores(deps.node, previous));
+    const others = previous.filter((node): node is string => node !== null && node !== deps.node);
+    const current = others.length === 0 ? new Map() : await deps.cluster.readScores(others);
+    const changed = await deps.cluster.setScores(newPrimaryScores(deps.node, previous, current));
     if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
   };
   // The instance is promoted: that is the action's result. What follows only records it and steers the

@@ -32,10 +32,20 @@ export function promotedScores(self: NodeName, standbys: ReadonlyMap<string, num
  * A promote that succeeded: this node first at once, and the primary before it lowered to a standby's
  * score. Its first monitor ranks the standbys, but until then the old primary's score would still be the
  * highest, and a move constraint cleared in that moment would send the promoted role straight back.
+ * Lowered only: a node the notify lists call promoted before may be one whose promote failed or was
+ * refused (it holds -INFINITY, or no score); raising it would let a move constraint towards it demote this
+ * primary again and again for a promote that is refused each time (found by the chaos campaign).
  */
-export function newPrimaryScores(self: NodeName, previous: readonly (NodeName | null)[]): Record<NodeName, number> {
+export function newPrimaryScores(
+  self: NodeName,
+  previous: readonly (NodeName | null)[],
+  current: ReadonlyMap<NodeName, number | null>,
+): Record<NodeName, number> {
   const scores: Record<NodeName, number> = { [self]: primaryScore };
-  for (const node of previous) if (node !== null && node !== self) scores[node] = bestStandbyScore;
+  for (const node of previous) {
+    const score = node === null ? null : (current.get(node) ?? null);
+    if (node !== null && node !== self && score !== null && score > bestStandbyScore) scores[node] = bestStandbyScore;
+  }
   return scores;
 }
 

@@ -70,9 +70,18 @@ describe('ocf:promigrate:stateful', () => {
     expect(promote.stderr).toMatch(/ocf-exit-reason:switchover node2→node3 aborted: node3 received /);
     const election = await harness.promoteAfterFailure('node3');
     expect(election.code, harness.transcript()).toBe(1);
-    const again = await harness.promoteAfterFailure('node2');
+    // Pacemaker lists the refused target as promoted before (its promote failed) while it promotes the
+    // source again; the refusal's -INFINITY must stay, or a move constraint towards node3 would demote node2
+    // for a promote refused again, over and over (the chaos campaign saw it).
+    const again = await harness.promoteRound({
+      active: nodes,
+      promoted: ['node3'],
+      demote: ['node3'],
+      promote: ['node2'],
+    });
     expect(again.code, harness.transcript()).toBe(0);
     expect(await role('node2')).toBe('primary');
+    expect([await harness.score('node2'), await harness.score('node3')]).toEqual([1001, -1_000_000]);
     expect((await store('node2').read()).position.lsn).toBeGreaterThan(acknowledged.lsn);
     await store('node3').setLink('connected');
     expect((await harness.run('node3', 'monitor', { interval: '16000' })).code).toBe(0);
