@@ -302,9 +302,10 @@ async function migrateFrom(
     (position) => position.timeline,
     () => undefined,
   );
+  const fork = forkPosition(before, received);
   const record: NodeRecord = {
     ...withoutSwitchoverFields(gathered.records.get(deps.node)),
-    fork: forkPosition(before, received),
+    fork,
     ...(onto === undefined ? {} : { onto }),
   };
   // A new primary ranks every standby afresh at its first monitor, whatever scores refusals left behind;
@@ -321,7 +322,15 @@ async function migrateFrom(
   // next election; a cluster tool that fails now is logged, never reported as a failed promote (Pacemaker
   // would then recover a primary that took over).
   try {
-    await Promise.all([deps.cluster.writeRecord(deps.node, formatNodeRecord(record)), rankSelf()]);
+    // A copy of this promotion on every other node's record: this node's own goes with its node.
+    const promoted = { node: deps.node, fork, onto: onto ?? fork.timeline + 1 };
+    await Promise.all([
+      deps.cluster.writeRecord(deps.node, formatNodeRecord(record)),
+      ...otherNodes(gathered, deps.node).map((node) =>
+        deps.cluster.writeRecord(node, ownRecord(gathered.records, node, { promoted })),
+      ),
+      rankSelf(),
+    ]);
   } catch (error) {
     context.log(`promoted, but its record or scores were not written: ${(error as Error).message}`);
   }

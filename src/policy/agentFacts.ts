@@ -11,7 +11,7 @@
 import { comparePositions, type Position } from '../../models/position.ts';
 import type { HandOver, Instance, Intent, NodeName } from '../../models/types.ts';
 import type { CloneChange } from '../adapter/facts.ts';
-import { type NodeRecord, type PublishedHandover, promotedTimeline } from './nodeRecord.ts';
+import { knownPromotions, type NodeRecord, type PublishedHandover } from './nodeRecord.ts';
 import type { ObservedNode, PersistedFacts } from './reconstructSnapshot.ts';
 
 export interface OwnInstance {
@@ -79,8 +79,8 @@ export function newestRecordedTimeline(
   positions: ReadonlyMap<NodeName, NodeRecord>,
 ): number {
   const timelines = [1];
+  for (const promotion of knownPromotions(records)) timelines.push(promotion.onto);
   for (const record of records.values()) {
-    timelines.push(promotedTimeline(record) ?? 1);
     if (record.handover !== undefined) timelines.push(record.handover.handover.final.timeline);
   }
   for (const record of positions.values()) {
@@ -131,17 +131,15 @@ export function hasDiverged(
   self: NodeName | null = null,
 ): boolean {
   if (own === null) return false;
-  const ownFork = self === null ? undefined : records.get(self)?.fork;
-  const ownRecord = self === null ? undefined : records.get(self);
-  const promotedOntoOwn =
-    ownFork !== undefined && ownRecord !== undefined && promotedTimeline(ownRecord) === own.timeline;
-  return [...records.entries()].some(([node, record]) => {
-    const fork = record.fork;
-    if (fork === undefined || node === self) return false;
-    if (fork.timeline === own.timeline && own.lsn > fork.lsn) return true;
+  const promotions = knownPromotions(records);
+  // This node is still on the timeline it was itself promoted onto (its own record, or a copy on another's).
+  const ownPromotion = promotions.find((each) => each.node === self && each.onto === own.timeline);
+  return promotions.some((promotion) => {
+    if (promotion.node === self) return false;
+    if (promotion.fork.timeline === own.timeline && own.lsn > promotion.fork.lsn) return true;
     // Another promotion from the same parent timeline as this node's own: two branches, and this one's is
     // not the one followed (with the same ID when either was promoted before IDs were reserved).
-    return promotedOntoOwn && fork.timeline === (ownFork as Position).timeline;
+    return ownPromotion !== undefined && promotion.fork.timeline === ownPromotion.fork.timeline;
   });
 }
 

@@ -11,7 +11,10 @@
  *   verdict (pending, or aborted when the target refused);
  * - demoted: the final position of a demote that named no successor;
  * - fork: where this node was promoted (the old timeline's end); onto: the timeline it was promoted onto
- *   (fork's + 1 unless that number was taken by another node's promotion; fork's + 1 when absent).
+ *   (fork's + 1 unless that number was taken by another node's promotion; fork's + 1 when absent);
+ * - promoted: a copy of another node's latest promotion (`node@fork>onto`), written by that node onto every
+ *   other record when it is promoted: its own record goes with its node (pacemaker-attrd forgets a lost
+ *   node's attributes), and a promotion nobody remembers lets the next one reuse its timeline ID.
  */
 import { formatLsn, type Position, parseLsn } from '../../models/position.ts';
 import type { HandOver, NodeName } from '../../models/types.ts';
@@ -29,6 +32,27 @@ export interface NodeRecord {
   readonly demoted?: Position;
   readonly fork?: Position;
   readonly onto?: number;
+  readonly promoted?: Promotion;
+}
+
+/** A node's promotion: where its timeline forked off and the timeline it was promoted onto. */
+export interface Promotion {
+  readonly node: NodeName;
+  readonly fork: Position;
+  readonly onto: number;
+}
+
+/** Every promotion the records name: each node's own (fork, onto) and the copies of others'. */
+export function knownPromotions(records: ReadonlyMap<NodeName, NodeRecord>): Promotion[] {
+  const found = new Map<string, Promotion>();
+  const add = (promotion: Promotion) =>
+    found.set(`${promotion.node}@${promotion.fork.timeline}:${promotion.fork.lsn}>${promotion.onto}`, promotion);
+  for (const [node, record] of records) {
+    const onto = promotedTimeline(record);
+    if (record.fork !== undefined && onto !== null) add({ node, fork: record.fork, onto });
+    if (record.promoted !== undefined) add(record.promoted);
+  }
+  return [...found.values()];
 }
 
 /** The timeline a node's promotion created: `onto`, or (records written before it existed) fork's + 1. */
@@ -79,6 +103,10 @@ export function formatNodeRecord(record: NodeRecord): string {
   if (record.demoted !== undefined) fields.push(`demoted=${formatRecordedPosition(record.demoted)}`);
   if (record.fork !== undefined) fields.push(`fork=${formatRecordedPosition(record.fork)}`);
   if (record.onto !== undefined) fields.push(`onto=${record.onto}`);
+  if (record.promoted !== undefined) {
+    const { node, fork, onto } = record.promoted;
+    fields.push(`promoted=${checkNode(node)}@${formatRecordedPosition(fork)}>${onto}`);
+  }
   return fields.join(' ');
 }
 
@@ -90,6 +118,13 @@ function parseHandover(text: string): PublishedHandover {
     throw new NodeRecordError(`invalid hand-over nodes in ${JSON.stringify(text)}`);
   }
   return { handover: { source, target, final: parseRecordedPosition(final) }, verdict };
+}
+
+function parsePromotion(text: string): Promotion {
+  const match = /^([^@>]+)@(.+)>([1-9]\d{0,9})$/.exec(text);
+  if (match === null || !nodeName.test(match[1] as string))
+    throw new NodeRecordError(`invalid promotion ${JSON.stringify(text)}`);
+  return { node: match[1] as string, fork: parseRecordedPosition(match[2] as string), onto: Number(match[3]) };
 }
 
 export function parseNodeRecord(text: string): NodeRecord {
@@ -111,6 +146,7 @@ export function parseNodeRecord(text: string): NodeRecord {
     } else if (key === 'handover') record.handover = parseHandover(value);
     else if (key === 'demoted') record.demoted = parseRecordedPosition(value);
     else if (key === 'fork') record.fork = parseRecordedPosition(value);
+    else if (key === 'promoted') record.promoted = parsePromotion(value);
     else if (key === 'onto') {
       if (!/^[1-9]\d{0,9}$/.test(value)) throw new NodeRecordError(`invalid timeline ${JSON.stringify(value)}`);
       record.onto = Number(value);

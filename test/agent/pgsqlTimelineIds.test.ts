@@ -47,10 +47,48 @@ describe('ocf:promigrate:pgsql timeline IDs', () => {
     expect(promoted.code, s.harness.transcript()).toBe(0);
     expect(promoted.stderr).toMatch(new RegExp(`timeline ${onto} taken by another node's promotion`));
     expect(await timeline(s, 'node1')).toBe(onto + 1);
-    expect((await s.harness.records()).node1).toMatch(new RegExp(` onto=${onto + 1}$`));
+    expect((await s.harness.records()).node1).toMatch(new RegExp(` onto=${onto + 1}( |$)`));
     // node3 comes back: its timeline is not node1's history, and the agent knows it (pg_rewind needed).
     const start = await s.harness.run('node3', 'start');
     expect(start.code, s.harness.transcript()).not.toBe(0);
     expect(start.stderr).toMatch(/diverged/);
   });
+
+  it('the target’s node lost right after its promotion: the copies of its promotion keep its timeline ID taken', async () => {
+    // Found by the chaos campaign: node3 promoted, its node partitioned and fenced at once — pacemaker-attrd
+    // forgot node3's record, so nothing told the survivors node3's timeline existed.
+    const t = await PgsqlScenario.create(nodes, 25611);
+    try {
+      await t.waitFor(
+        'standbys streaming',
+        async () => (await t.streamsFrom('node1', 'node2')) && (await t.streamsFrom('node1', 'node3')),
+      );
+      expect((await t.harness.run('node1', 'monitor', { interval: '10000' })).code).toBe(8);
+      const meta = { migrate_source: 'node1', migrate_target: 'node3', record_pending: 'true' };
+      expect((await t.harness.run('node1', 'migrate_to', meta)).code, t.harness.transcript()).toBe(0);
+      await t.cut('node1');
+      await t.cut('node2');
+      expect((await t.harness.run('node3', 'migrate_from', meta)).code, t.harness.transcript()).toBe(0);
+      const onto = await timeline(t, 'node3');
+      await t.killPostgres('node3');
+      await t.harness.fence('node3');
+      const elected = await t.harness.promoteRound({
+        active: nodes,
+        promoted: ['node3'],
+        demote: ['node3'],
+        stop: ['node3'],
+        fenced: ['node3'],
+        available: ['node1', 'node2'],
+        promote: ['node1'],
+      });
+      expect(elected.code, t.harness.transcript()).toBe(0);
+      expect(await timeline(t, 'node1')).toBe(onto + 1);
+      // node3 boots: its own record is gone, the copies say it was promoted onto its timeline — diverged.
+      const start = await t.harness.run('node3', 'start');
+      expect(start.code, t.harness.transcript()).not.toBe(0);
+      expect(start.stderr).toMatch(/diverged/);
+    } finally {
+      await t.dispose();
+    }
+  }, 60_000);
 });

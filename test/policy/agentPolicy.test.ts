@@ -1,6 +1,6 @@
 /** The pure pieces the model-based suite made the agents need: the operator's intent, sibling timelines. */
 import { describe, expect, it } from 'vitest';
-import { forkPosition, hasDiverged } from '../../src/policy/agentFacts.ts';
+import { forkPosition, hasDiverged, newestRecordedTimeline } from '../../src/policy/agentFacts.ts';
 import { formatIntent, intentInForce, intentProperty } from '../../src/policy/intent.ts';
 import type { NodeRecord } from '../../src/policy/nodeRecord.ts';
 
@@ -35,6 +35,26 @@ describe('divergence', () => {
     // node2 was promoted from TL 1 onto its own TL 2; node1, cut off, never saw it and was promoted from TL 1 too.
     const both = records({ node1: { fork: { timeline: 1, lsn: 50 } }, node2: { fork: { timeline: 1, lsn: 50 } } });
     expect(hasDiverged({ timeline: 2, lsn: 60 }, both, 'node2')).toBe(true);
+  });
+
+  it('a node whose own record went with its node still knows its promotion from the copies, and so do the others', () => {
+    // node3 was promoted from TL 93 onto 94 and lost with its record; node2, the switchover's source, was
+    // promoted from TL 93 too — onto 95, since the copy of node3's promotion told it 94 was taken.
+    const copy = { node: 'node3', fork: { timeline: 93, lsn: 1000 }, onto: 94 };
+    const after = records({
+      node1: { promoted: copy },
+      node2: { fork: { timeline: 93, lsn: 1000 }, onto: 95, promoted: copy },
+    });
+    expect(hasDiverged({ timeline: 94, lsn: 1200 }, after, 'node3')).toBe(true);
+    expect(newestRecordedTimeline(records({ node1: { promoted: copy } }), new Map())).toBe(94);
+    // Without the copies, nothing said node3 was ever promoted: it looked like a standby of TL 94.
+    expect(
+      hasDiverged(
+        { timeline: 94, lsn: 1200 },
+        records({ node2: { fork: { timeline: 93, lsn: 1000 }, onto: 95 } }),
+        'node3',
+      ),
+    ).toBe(false);
   });
 
   it('a target promoted after a catch-up wait forks where it caught up: the old primary at its final position has not diverged', () => {

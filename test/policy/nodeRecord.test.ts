@@ -22,6 +22,10 @@ describe('node record', () => {
     // Promoted onto timeline 9: 8 was taken by another node's promotion (never reused).
     expect(parseNodeRecord('v1 fork=7:1/0 onto=9')).toEqual({ fork: { timeline: 7, lsn: 2 ** 32 }, onto: 9 });
     expect(formatNodeRecord({ fork: { timeline: 7, lsn: 1 }, onto: 9 })).toBe('v1 fork=7:0/1 onto=9');
+    // A copy of node3's promotion on another node's record (node3's own goes with its node).
+    expect(parseNodeRecord('v1 promoted=node3@93:0/65940C0>94')).toEqual({
+      promoted: { node: 'node3', fork: { timeline: 93, lsn: 0x65940c0 }, onto: 94 },
+    });
     expect(parseNodeRecord('v1')).toEqual({});
   });
 
@@ -40,6 +44,7 @@ describe('node record', () => {
           .map(([source, target, final, verdict]) => ({ handover: { source, target, final }, verdict })),
         demoted: position,
         fork: position,
+        promoted: fc.record({ node, fork: position, onto: fc.integer({ min: 1, max: 2 ** 31 }) }),
       },
       { requiredKeys: [] },
     );
@@ -65,6 +70,9 @@ describe('node record', () => {
     'v1 junk',
     'v1 colour=blue',
     'v1 onto=0',
+    'v1 promoted=node3@93:0/1',
+    'v1 promoted=node 3@93:0/1>94',
+    'v1 promoted=node3@93:0/1>0',
     'v1 onto=-2',
     'v1 onto=3x',
   ])('refuses %j', (text) => {
