@@ -37,6 +37,12 @@ export const informationRules: readonly InformationRule[] = [
     where: 'models/cluster.ts `freshHandover`; src/policy/agentFacts.ts',
   },
   {
+    fact: 'a promotion (which timelines exist)',
+    when: "the promoted node's own record went with its node (lost or fenced before anyone followed it)",
+    rule: 'known from the copy the promoted node wrote onto every other record: the next promotion numbers its timeline above it, a hand-over older than it is stale, and the promoted node, back as a standby, is diverged from a sibling timeline — never a timeline ID used twice',
+    where: 'src/policy/nodeRecord.ts `knownPromotions`; src/policy/agentFacts.ts `newestRecordedTimeline`, `hasDiverged`; agent/pgsql/postgres.ts `reserveTimelines`',
+  },
+  {
     fact: 'a record that cannot be parsed',
     when: 'another version, a truncated or hostile value',
     rule: 'reported and ignored: its position is unknown (first row), its hand-over is not used',
