@@ -40,7 +40,8 @@ export const informationRules: readonly InformationRule[] = [
     fact: 'a promotion (which timelines exist)',
     when: "the promoted node's own record went with its node (lost or fenced before anyone followed it)",
     rule: 'known from the copy the promoted node wrote onto every other record: the next promotion numbers its timeline above it, a hand-over older than it is stale, and the promoted node, back as a standby, is diverged from a sibling timeline — never a timeline ID used twice',
-    where: 'src/policy/nodeRecord.ts `knownPromotions`; src/policy/agentFacts.ts `newestRecordedTimeline`, `hasDiverged`; agent/pgsql/postgres.ts `reserveTimelines`',
+    where:
+      'src/policy/nodeRecord.ts `knownPromotions`; src/policy/agentFacts.ts `newestRecordedTimeline`, `hasDiverged`; agent/pgsql/postgres.ts `reserveTimelines`',
   },
   {
     fact: 'a record that cannot be parsed',
