@@ -35,5 +35,5 @@ describe('the statechart on the real system', () => {
     if (only !== undefined) return;
     expect(report.states.missing).toEqual([]);
     expect(report.transitions.missing).toEqual([]);
-  }, 1_500_000);
+  }, 2_700_000);
 });
