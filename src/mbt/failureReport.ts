@@ -7,7 +7,9 @@ import type { PathRun } from './pathRun.ts';
 
 export async function failureReport(run: PathRun): Promise<string> {
   const real = run.system;
-  if (run.failure === null || real === null) return '';
+  if (run.failure === null) return '';
+  // The real system did not come up (a port in use, a failed bootstrap): the reason is all there is.
+  if (real === null) return `path ${run.path.name} (${run.nodes.length} nodes)\nfailure: ${run.failure}`;
   const state = await Promise.all(
     run.nodes.map(async (node) => {
       const running = await real.isRunning(node);

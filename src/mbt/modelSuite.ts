@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nodeNamesFor } from '../paths/modelGraph.ts';
 import { coverageFrom, generateTestPaths } from '../paths/testPaths.ts';
+import { disposeTemplates } from './realSystem.ts';
 import { type PathOutcome, runPath } from './runPath.ts';
 
 export interface ModelSuiteReport {
@@ -43,14 +44,18 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSu
   const total = plans.reduce((sum, plan) => sum + plan.paths.length, 0);
   const outcomes: PathOutcome[] = [];
   let position = 0;
-  for (const plan of plans) {
-    for (const path of plan.paths) {
-      position++;
-      if (options.only !== undefined && !options.only.has(position)) continue;
-      const outcome = await runPath(plan.nodes, path, options.basePort);
-      outcomes.push(outcome);
-      options.onPath?.(outcome, position, total);
+  try {
+    for (const plan of plans) {
+      for (const path of plan.paths) {
+        position++;
+        if (options.only !== undefined && !options.only.has(position)) continue;
+        const outcome = await runPath(plan.nodes, path, options.basePort);
+        outcomes.push(outcome);
+        options.onPath?.(outcome, position, total);
+      }
     }
+  } finally {
+    await disposeTemplates();
   }
   const coverage = coverageFrom(
     new Set(outcomes.flatMap((outcome) => outcome.states)),

@@ -6,7 +6,7 @@
  * bans, holding the clone unpromoted), and what a check needs to see (who is writable, who streams).
  */
 import { rmSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parsePromotionScore } from '../../agent/cluster/promotionScores.ts';
@@ -51,6 +51,7 @@ async function bootstrapped(nodes: readonly string[], basePort: number): Promise
     await followWhicheverIsPrimary([first], postgres.set.instances);
     for (const instance of postgres.set.instances) await instance.stop('fast');
     const template = await mkdtemp(join(tmpdir(), 'promigrate-template-'));
+    // Removed by the suite when it ends (disposeTemplates); at the latest when the process exits.
     process.once('exit', () => rmSync(template, { recursive: true, force: true }));
     await saveInstances(postgres.set.instances, template);
     templates.set(key, template);
@@ -60,6 +61,12 @@ async function bootstrapped(nodes: readonly string[], basePort: number): Promise
     await postgres.dispose();
     throw error;
   }
+}
+
+/** Removes the saved bootstraps (the suite's end: a test runner's worker may be ended without an exit event). */
+export async function disposeTemplates(): Promise<void> {
+  for (const template of templates.values()) await rm(template, { recursive: true, force: true });
+  templates.clear();
 }
 
 export interface RealSystemHooks {
