@@ -48,10 +48,10 @@ export interface ReplicatedDatabase {
   shutdownCheckpoint(): Promise<Position>;
   /**
    * Promotes the standby onto a new timeline numbered above `newerThan` (every timeline any node is known to
-   * be on): the database must not reuse the number of a timeline it never saw. Returns the timelines it
-   * had to be told of first (empty when it knew them all).
+   * be on): the database must not reuse the number of a timeline it never saw. Returns the timeline it was
+   * promoted onto, and the ones it had to be told of first (empty when it knew them all).
    */
-  promote(newerThan: number): Promise<number[]>;
+  promote(newerThan: number): Promise<{ readonly onto: number; readonly reserved: number[] }>;
   /** What a standby has received so far (its true end of WAL), for the catch-up wait. */
   received(): Promise<Position>;
 }

@@ -356,8 +356,13 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       const reserved = await reserveTimelines(newerThan);
       await check('pg_ctl', ['-D', settings.pgdata, '-W', '-s', 'promote']);
       await until('the promotion to complete', async () => (await controlState()) === dbInProduction);
-      await until('PostgreSQL to accept writes', async () => !(await serverRow()).recovery);
-      return reserved;
+      let onto = 0;
+      await until('PostgreSQL to accept writes', async () => {
+        const row = await serverRow();
+        onto = row.position.timeline;
+        return !row.recovery;
+      });
+      return { onto, reserved };
     },
 
     async received() {

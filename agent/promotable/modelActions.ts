@@ -194,13 +194,17 @@ async function migrateTo(
  */
 async function publishFinalRecord(deps: PromotableDependencies, gathered: Gathered, record: NodeRecord) {
   const written = formatNodeRecord(record);
-  await Promise.all([
-    deps.cluster.writeRecord(deps.node, written),
-    ...otherNodes(gathered, deps.node).map((node) =>
-      deps.cluster.writeRecord(node, ownRecord(gathered.records, node, copiedFields(record))),
-    ),
-  ]);
+  await Promise.all([deps.cluster.writeRecord(deps.node, written), copyToOthers(deps, gathered, copiedFields(record))]);
   return readBack(deps, written);
+}
+
+/** `fields` written onto every other node's record (the rest of each record kept as it was). */
+async function copyToOthers(deps: PromotableDependencies, gathered: Gathered, fields: NodeRecord): Promise<void> {
+  await Promise.all(
+    otherNodes(gathered, deps.node).map((node) =>
+      deps.cluster.writeRecord(node, ownRecord(gathered.records, node, fields)),
+    ),
+  );
 }
 
 /** The nodes of the clone other than this one, as this action knows them (its lists, the records). */
@@ -291,23 +295,14 @@ async function migrateFrom(
   if (instruction(decision, 'promote') === undefined) {
     return failure(OcfExit.ERR_GENERIC, `the model gave no promote instruction (${unhandledReason(decision)})`);
   }
-  const reserved = await deps.database.promote(gathered.newestTimeline);
+  const { onto, reserved } = await deps.database.promote(gathered.newestTimeline);
   if (reserved.length > 0)
     context.log(`timeline ${reserved.join(', ')} taken by another node's promotion: promoted onto a newer one`);
   // The new timeline forks where this node's WAL ended when it was promoted: after a catch-up wait, what it
   // received then — not what it had before the wait, or the old primary, sitting exactly at its final
   // position, would look past the fork (diverged) and be refused.
-  // The instance is promoted: a failed reading of its new timeline leaves the record at fork + 1.
-  const onto = await deps.database.received().then(
-    (position) => position.timeline,
-    () => undefined,
-  );
   const fork = forkPosition(before, received);
-  const record: NodeRecord = {
-    ...withoutSwitchoverFields(gathered.records.get(deps.node)),
-    fork,
-    ...(onto === undefined ? {} : { onto }),
-  };
+  const record: NodeRecord = { ...withoutSwitchoverFields(gathered.records.get(deps.node)), fork, onto };
   // A new primary ranks every standby afresh at its first monitor, whatever scores refusals left behind;
   // until then it must already outrank the primary before it.
   const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];
@@ -323,12 +318,9 @@ async function migrateFrom(
   // would then recover a primary that took over).
   try {
     // A copy of this promotion on every other node's record: this node's own goes with its node.
-    const promoted = { node: deps.node, fork, onto: onto ?? fork.timeline + 1 };
     await Promise.all([
       deps.cluster.writeRecord(deps.node, formatNodeRecord(record)),
-      ...otherNodes(gathered, deps.node).map((node) =>
-        deps.cluster.writeRecord(node, ownRecord(gathered.records, node, { promoted })),
-      ),
+      copyToOthers(deps, gathered, { promoted: { node: deps.node, fork, onto } }),
       rankSelf(),
     ]);
   } catch (error) {
