@@ -172,19 +172,58 @@ function boundedSimplePaths(nodes: readonly string[], maxSteps: number, bounds: 
   return paths;
 }
 
+/** The statechart states a path visits and the transitions it takes, from the initial state on. */
+function partsOf(nodes: readonly string[], path: TestPath): { states: Set<string>; transitions: Set<string> } {
+  const states = new Set<string>();
+  const transitions = new Set<string>();
+  let [snapshot] = initialTransition(roleMigrationMachine, { nodes });
+  for (const name of activeStates(snapshot.value)) states.add(name);
+  for (const step of path.steps) {
+    for (const id of takenTransitions(snapshot, step.event)) transitions.add(id);
+    [snapshot] = transition(roleMigrationMachine, snapshot, step.event);
+    for (const name of activeStates(snapshot.value)) states.add(name);
+  }
+  return { states, transitions };
+}
+
 export function coverageOf(nodes: readonly string[], paths: readonly TestPath[]): Coverage {
   const states = new Set<string>();
   const transitions = new Set<string>();
   for (const path of paths) {
-    let [snapshot] = initialTransition(roleMigrationMachine, { nodes });
-    for (const name of activeStates(snapshot.value)) states.add(name);
-    for (const step of path.steps) {
-      for (const id of takenTransitions(snapshot, step.event)) transitions.add(id);
-      [snapshot] = transition(roleMigrationMachine, snapshot, step.event);
-      for (const name of activeStates(snapshot.value)) states.add(name);
-    }
+    const parts = partsOf(nodes, path);
+    for (const name of parts.states) states.add(name);
+    for (const id of parts.transitions) transitions.add(id);
   }
   return coverageFrom(states, transitions);
+}
+
+/**
+ * Some of the paths that together take every state and transition the whole set takes (greedy weighted set
+ * cover: each pick adds the most not yet taken per step, a step being what costs time on the real system).
+ * The model-based suite's short mode; the whole set stays its long mode.
+ */
+export function coveringPaths(nodes: readonly string[], paths: readonly TestPath[]): TestPath[] {
+  const candidates = paths.map((path) => {
+    const parts = partsOf(nodes, path);
+    return { path, items: [...[...parts.states].map((name) => `state ${name}`), ...parts.transitions] };
+  });
+  const taken = new Set<string>();
+  const chosen: TestPath[] = [];
+  for (;;) {
+    let best: (typeof candidates)[number] | undefined;
+    let bestRate = 0;
+    for (const candidate of candidates) {
+      const gain = candidate.items.filter((item) => !taken.has(item)).length;
+      const rate = gain / (candidate.path.steps.length + 1);
+      if (rate > bestRate) {
+        best = candidate;
+        bestRate = rate;
+      }
+    }
+    if (best === undefined) return chosen;
+    for (const item of best.items) taken.add(item);
+    chosen.push(best.path);
+  }
 }
 
 /** The statechart's states and transitions measured against those taken (by ids as statechartParts names them). */

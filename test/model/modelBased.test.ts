@@ -8,6 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import { coverageLine, runModelSuite, writeModelSuiteReport } from '../../src/mbt/modelSuite.ts';
 
+/**
+ * PROMIGRATE_MBT=all (`npm run test:model`): every path, the long mode. Otherwise the short mode: the paths that
+ * together take every state and transition, per node count.
+ */
+const mode = process.env.PROMIGRATE_MBT === 'all' ? 'all' : 'covering';
+
 /** PROMIGRATE_MBT_PATHS=3,17: rerun those paths only (their numbers as printed); coverage is then not asserted. */
 const only = process.env.PROMIGRATE_MBT_PATHS?.split(',').map(Number);
 
@@ -15,6 +21,7 @@ describe('the statechart on the real system', () => {
   it('takes every state and transition on real PostgreSQL with the real agents and scheduler, losing nothing', async () => {
     const report = await runModelSuite({
       nodeCounts: [2, 3],
+      mode,
       basePort: 25701,
       ...(only === undefined ? {} : { only: new Set(only) }),
       onPath: (outcome, done, total) => {
@@ -27,7 +34,7 @@ describe('the statechart on the real system', () => {
     });
     await writeModelSuiteReport('reports/mbt.json', report);
     process.stdout.write(
-      `${coverageLine(report)} (${report.paths} paths, ${report.failed} failed, ${report.lostWrites} writes lost, ${report.seconds} s)\n`,
+      `${coverageLine(report)} (${report.mode}: ${report.paths} paths, ${report.failed} failed, ${report.lostWrites} writes lost, ${report.seconds} s)\n`,
     );
     expect(report.failures.map((failure) => `${failure.nodes} nodes: ${failure.path}`)).toEqual([]);
     expect(report.lostWrites).toBe(0);

@@ -5,7 +5,7 @@ import { roleMigrationMachine } from '../../models/roleMigration.ts';
 import { canonicalStateKey } from '../../src/paths/canonicalState.ts';
 import { nodeNamesFor, takenTransitions } from '../../src/paths/modelGraph.ts';
 import { statechartStates, statechartTransitions, stateName } from '../../src/paths/statechartParts.ts';
-import { generateTestPaths } from '../../src/paths/testPaths.ts';
+import { coverageOf, coveringPaths, generateTestPaths, type TestPath } from '../../src/paths/testPaths.ts';
 
 describe.each([2, 3])('test paths for %i nodes', (count) => {
   const nodes = nodeNamesFor(count);
@@ -98,5 +98,21 @@ describe('test paths for the real system (the model-based suite)', () => {
       .filter((id) => sets.every((set) => set.coverage.transitions.missing.includes(id)));
     expect(states.size).toBe(statechartStates().length);
     expect(missing).toEqual([]);
+  });
+});
+
+describe.each([2, 3])('the covering subset for %i nodes (the model-based short mode)', (count) => {
+  const nodes = nodeNamesFor(count);
+  const set = generateTestPaths(nodes, undefined, { realSystem: true });
+  const subset = coveringPaths(nodes, set.paths);
+
+  it('takes every state and transition the whole set takes, in fewer steps', () => {
+    const steps = (paths: readonly TestPath[]) => paths.reduce((sum, path) => sum + path.steps.length, 0);
+    process.stderr.write(
+      `${count} nodes: ${subset.length}/${set.paths.length} paths, ${steps(subset)}/${steps(set.paths)} steps\n`,
+    );
+    expect(coverageOf(nodes, subset)).toEqual(set.coverage);
+    expect(steps(subset)).toBeLessThan(steps(set.paths));
+    expect(subset.every((path) => set.paths.includes(path))).toBe(true);
   });
 });
