@@ -52,6 +52,12 @@ export interface ReplicatedDatabase {
    * promoted onto, and the ones it had to be told of first (empty when it knew them all).
    */
   promote(newerThan: number): Promise<{ readonly onto: number; readonly reserved: number[] }>;
+  /**
+   * Points this node's replication at `primary`'s own node (not through an address that moves), running or
+   * not: read at the next start, or at once by a running standby. False when the operator manages where
+   * standbys replicate from (nothing done).
+   */
+  follow(primary: string): Promise<boolean>;
   /** What a standby has received so far (its true end of WAL), for the catch-up wait. */
   received(): Promise<Position>;
 }

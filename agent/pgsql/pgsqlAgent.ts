@@ -7,6 +7,7 @@ import type { ActionContext } from '../ocf/runAgent.ts';
 import { clusterAccess } from '../promotable/clusterAccess.ts';
 import { actionDeadline, promotableActions } from '../promotable/promotableActions.ts';
 import type { PromotableDependencies } from '../promotable/promotableAgent.ts';
+import { conninfoTemplateProblem, followConninfo, nodeHostsProblem, parseNodeHosts } from './conninfo.ts';
 import { postgresDatabase } from './postgres.ts';
 import { findSystemUser } from './systemUser.ts';
 
@@ -28,8 +29,9 @@ export const pgsqlAgent: AgentDefinition = {
     'its shutdown checkpoint; the promote of the target is a migrate_from: it waits, bounded below the ' +
     'promote timeout, until the target received it, and refuses otherwise so that the source is promoted ' +
     'again. Elections promote only the most advanced standby, never one behind a recorded final position. ' +
-    'Use with notify=true; primary_conninfo (e.g. a primary address, or several hosts with ' +
-    'target_session_attrs=read-write) is the operator’s.',
+    'Use with notify=true. With primary_conninfo set, the agent points every standby at the new primary’s ' +
+    'own node as soon as it knows it (the old primary in migrate_to, the others in the pre-promote notify, a ' +
+    'starting standby at its start); left empty, primary_conninfo is the operator’s (e.g. a primary address).',
   parameters: [
     {
       name: 'pgdata',
@@ -89,6 +91,29 @@ export const pgsqlAgent: AgentDefinition = {
       check: seconds,
     },
     {
+      name: 'primary_conninfo',
+      type: 'string',
+      shortdesc: 'Template of the standbys’ primary_conninfo',
+      longdesc:
+        'When set, the agent manages primary_conninfo (postgresql.auto.conf): this libpq connection string ' +
+        'with %h replaced by the host of the node to follow (see node_hosts), %n by this node’s name (use it ' +
+        'as application_name) and %% by a percent sign, e.g. "host=%h port=5432 user=replicator ' +
+        'application_name=%n connect_timeout=2". Empty: primary_conninfo is the operator’s and never touched.',
+      default: '',
+      check: conninfoTemplateProblem,
+    },
+    {
+      name: 'node_hosts',
+      type: 'string',
+      shortdesc: 'Replication host of each node',
+      longdesc:
+        'The host each node’s PostgreSQL is reached at for replication, as node=host pairs separated by ' +
+        'spaces ("node1=10.0.0.1 node2=10.0.0.2"); a node not listed is reached by its node name. Used only ' +
+        'with primary_conninfo.',
+      default: '',
+      check: nodeHostsProblem,
+    },
+    {
       name: 'state_dir',
       type: 'string',
       shortdesc: 'Local state',
@@ -117,6 +142,8 @@ export async function pgsqlDependencies(context: ActionContext): Promise<Promota
       port: Number(p.pgport),
       logfile: p.logfile as string,
       deadline,
+      conninfoFor: (primary) =>
+        followConninfo(p.primary_conninfo as string, parseNodeHosts(p.node_hosts as string), primary, node),
     }),
     cluster: clusterAccess({
       resource,

@@ -25,6 +25,8 @@ export interface PostgresSettings {
   readonly logfile: string;
   /** The deadline of the running action, in ms since the epoch. */
   readonly deadline: number;
+  /** The primary_conninfo that follows a node (conninfo.ts), or null when the operator manages it. */
+  readonly conninfoFor?: (primary: string) => string | null;
 }
 
 export class PostgresError extends Error {}
@@ -48,6 +50,21 @@ export const observeSql = `SELECT pg_is_in_recovery(),
   (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming'),
   (SELECT max(substr(name, 1, 8)) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$'),
   (SELECT string_agg(application_name || '=' || write_lsn, ',') FROM pg_stat_replication WHERE state = 'streaming')`;
+
+/**
+ * The instance's position as `timeline:LSN`, computed by the server exactly as parseServerRow reads the
+ * observe row: what the shell entry point publishes in a pre-promote notify without starting Node
+ * (agent/pgsql/prePromoteNotify.sh). A test holds the two to the same answer on primaries and standbys.
+ */
+export const positionSql = `SELECT CASE WHEN pg_is_in_recovery() THEN greatest(
+    coalesce(nullif((SELECT timeline_id FROM pg_control_checkpoint()), 0), 1),
+    coalesce((SELECT min_recovery_end_timeline FROM pg_control_recovery()), 0),
+    coalesce((SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming'), 0),
+    coalesce((SELECT ('x' || max(substr(name, 1, 8)))::bit(32)::int FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$'), 0))
+  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END
+  || ':' ||
+  CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), '0/0')
+       ELSE pg_current_wal_lsn() END`;
 
 export interface ServerRow {
   readonly recovery: boolean;
@@ -235,6 +252,27 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
     return reserved;
   }
 
+  /**
+   * primary_conninfo in postgresql.auto.conf, where ALTER SYSTEM keeps it: through ALTER SYSTEM and a reload
+   * when the server runs (a standby's WAL receiver reconnects at once), else in the file itself, which
+   * PostgreSQL's own tools also append to (pg_basebackup -R). Quotes doubled and backslashes escaped, as
+   * the configuration file's syntax wants.
+   */
+  async function setPrimaryConninfo(conninfo: string): Promise<void> {
+    const sqlLiteral = `'${conninfo.replaceAll("'", "''")}'`;
+    if ((await postmaster()) !== null) {
+      const alter = `ALTER SYSTEM SET primary_conninfo = ${sqlLiteral}`;
+      await check('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', alter, '-c', 'SELECT pg_reload_conf()']);
+      return;
+    }
+    const quoted = `'${conninfo.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+    const file = join(settings.pgdata, 'postgresql.auto.conf');
+    const kept = (await readFile(file, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((line) => line !== '' && !/^\s*primary_conninfo\s*=/.test(line));
+    await asOwner(file, `${[...kept, `primary_conninfo = ${quoted}`].join('\n')}\n`);
+  }
+
   async function stop(): Promise<void> {
     if ((await postmaster()) === null) return;
     await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
@@ -367,6 +405,13 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
 
     async received() {
       return (await serverRow()).position;
+    },
+
+    async follow(primary) {
+      const conninfo = settings.conninfoFor?.(primary) ?? null;
+      if (conninfo === null) return false;
+      await setPrimaryConninfo(conninfo);
+      return true;
     },
 
     serverRow,

@@ -20,7 +20,13 @@ import {
   onlineNodes,
 } from '../../src/adapter/environmentFacts.ts';
 import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
-import { agentFacts, forkPosition, newestRecordedTimeline, type OwnInstance } from '../../src/policy/agentFacts.ts';
+import {
+  agentFacts,
+  forkPosition,
+  newestPromotedNode,
+  newestRecordedTimeline,
+  type OwnInstance,
+} from '../../src/policy/agentFacts.ts';
 import { type Decision, decide, type Instruction } from '../../src/policy/decide.ts';
 import { intentInForce } from '../../src/policy/intent.ts';
 import {
@@ -178,7 +184,14 @@ async function migrateTo(
     record = { ...base, demoted: final };
     context.log(`demoted with no successor named: final position ${formatPosition(final)} recorded`);
   }
-  const [published] = await Promise.all([publishFinalRecord(deps, gathered, record), deps.database.startStandby()]);
+  // The old primary restarts as a standby of the target (when the agent manages primary_conninfo): it
+  // streams from it as soon as it is promoted, never through an address that still points at itself.
+  const successor = record.handover?.handover.target ?? null;
+  const restart = async () => {
+    if (successor !== null && (await deps.database.follow(successor))) context.log(`following ${successor}`);
+    await deps.database.startStandby();
+  };
+  const [published] = await Promise.all([publishFinalRecord(deps, gathered, record), restart()]);
   if (!published) {
     return failure(
       OcfExit.ERR_GENERIC,
@@ -401,6 +414,12 @@ export async function start(deps: PromotableDependencies, context: ActionContext
   logDecision(context, event, decision);
   if (instruction(decision, 'follow') === undefined) {
     return failure(OcfExit.ERR_GENERIC, refusalReason(decision, 'start', deps.node));
+  }
+  // A standby follows the node promoted onto the newest timeline the records know of (when the agent manages
+  // primary_conninfo); the next pre-promote notify points it at any newer primary.
+  const primary = newestPromotedNode(gathered.records);
+  if (primary !== null && primary !== deps.node && (await deps.database.follow(primary))) {
+    context.log(`following ${primary}`);
   }
   await deps.database.startStandby();
   return success();

@@ -91,13 +91,21 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
   const migrateTarget = (context: ActionContext) => context.env.OCF_RESKEY_CRM_meta_migrate_target ?? '';
 
   /**
-   * The pre-promote notify: this node publishes its true end of WAL, whatever the transition looks like. A
+   * The pre-promote notify (the PostgreSQL agent's shell entry point answers it in the common case, alike:
+   * agent/pgsql/prePromoteNotify.sh): this node publishes its true end of WAL, whatever the transition looks like. A
    * promote that is not the proven migrate_from of a recorded hand-over is an election, and the lists cannot
    * tell beforehand: with fencing, a lost primary is listed in demote and stop exactly as a moved one is.
    * An election never counts a node that did not publish as behind (the model's information rule), so a
    * node that skipped this would only make the election wait for it.
    */
   const prePromoteNotify = async (deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> => {
+    // A standby follows the node about to be promoted, straight from its own address (when the agent manages
+    // primary_conninfo): it streams from the new primary as soon as it exists.
+    const promoted = (context.env.OCF_RESKEY_CRM_meta_notify_promote_uname ?? '').split(' ').filter(Boolean);
+    const successor = promoted.length === 1 ? (promoted[0] as string) : null;
+    if (successor !== null && successor !== deps.node && (await deps.database.follow(successor))) {
+      context.log(`following ${successor}`);
+    }
     const state = await deps.database.observe();
     const position = state.position;
     if (position === null) return success();

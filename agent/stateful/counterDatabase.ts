@@ -150,5 +150,10 @@ export function counterDatabase(store: CounterStore): ReplicatedDatabase {
     async received() {
       return (await store.pull()).position;
     },
+
+    // The counter's standbys pull from the shared store: there is no upstream to point anywhere.
+    async follow() {
+      return false;
+    },
   };
 }

@@ -89,6 +89,13 @@ export function newestRecordedTimeline(
   return Math.max(...timelines);
 }
 
+/** The node promoted onto the newest timeline any record knows of (null: none recorded). */
+export function newestPromotedNode(records: ReadonlyMap<NodeName, NodeRecord>): NodeName | null {
+  const promotions = knownPromotions(records);
+  promotions.sort((a, b) => b.onto - a.onto);
+  return promotions[0]?.node ?? null;
+}
+
 function instanceOf(change: CloneChange | null, node: NodeName): Instance {
   if (change === null) return 'unpromoted';
   const leaving = change.demote.includes(node) || change.stop.includes(node);
