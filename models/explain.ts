@@ -70,7 +70,7 @@ export function explainRefusal(context: RoleMigrationContext, event: RoleMigrati
     case 'CATCH_UP_TIMEOUT': {
       const record = context.handover;
       if (record === null || record.final === null) return 'switchover aborted: no hand-over record';
-      return `switchover ${record.source}→${record.target} aborted: ${record.target} received ${positionOf(context, record.target)} < final ${formatPosition(record.final)} within the bound`;
+      return `switchover ${record.source}→${record.target} aborted: ${record.target} received only ${positionOf(context, record.target)} of the final ${formatPosition(record.final)} within the bound`;
     }
     case 'START':
       return `start of ${event.node} refused: ${whyNotAvailable(context, event.node) ?? `${event.node} has diverged from the current timeline (pg_rewind needed)`}`;

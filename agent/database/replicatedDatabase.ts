@@ -39,8 +39,11 @@ export interface ReplicatedDatabase {
   observe(): Promise<DatabaseState>;
   /** Starts the instance as a standby (Pacemaker's start is always to the unpromoted role). Idempotent. */
   startStandby(): Promise<void>;
-  /** Stops the instance (fast, clean). Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Stops the instance: cleanly if it can, else at once (PostgreSQL: fast, then immediate). Idempotent.
+   * Says how, or null when nothing ran.
+   */
+  stop(): Promise<'fast' | 'immediate' | null | undefined>;
   /**
    * Stops the primary cleanly and returns its final position: the end of its shutdown checkpoint, which
    * connected standbys have received once the primary is down.

@@ -24,6 +24,14 @@ export interface ActionContext {
 
 export type ActionHandler = (context: ActionContext) => Promise<OcfResult>;
 
+/**
+ * pacemaker-controld 2.1.5 puts the exit reason into XML without escaping it: a `<` cut the reason short and
+ * logged parse errors (seen in the cluster: "received … < final …"). Those characters are replaced.
+ */
+export function exitReasonText(reason: string): string {
+  return reason.replaceAll('<', '‹').replaceAll('>', '›').replaceAll('&', '+');
+}
+
 export async function runAgent(
   agent: AgentDefinition,
   handlers: Readonly<Record<string, ActionHandler>>,
@@ -33,7 +41,7 @@ export async function runAgent(
 ): Promise<OcfExitCode> {
   const action = argv[0] ?? '';
   const report = (result: OcfResult): OcfExitCode => {
-    if (result.reason !== undefined) io.stderr(`ocf-exit-reason:${result.reason}\n`);
+    if (result.reason !== undefined) io.stderr(`ocf-exit-reason:${exitReasonText(result.reason)}\n`);
     return result.code;
   };
   if (action === 'meta-data') {

@@ -32,6 +32,8 @@ export interface PostgresSettings {
 export class PostgresError extends Error {}
 
 const pollMs = 2;
+/** A fast shutdown gets at least this long before stop escalates to an immediate one. */
+const fastStopMinimumMs = 5_000;
 /** How long a started postmaster may take to write its lock file before the start counts as failed. */
 const startGraceMs = 3_000;
 /** DBState in pg_control (catalog/pg_control.h), a 4-byte enum after system_identifier and two versions. */
@@ -273,6 +275,27 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
     await asOwner(file, `${[...kept, `primary_conninfo = ${quoted}`].join('\n')}\n`);
   }
 
+  /**
+   * A fast shutdown, and an immediate one when the fast one has not ended within half of the time left: a
+   * fast shutdown waits for the server's own processes (a standby's WAL senders to cascaded standbys, its
+   * restartpoint), and a cluster test saw one hang for the whole stop timeout under a replication cut — a
+   * failed stop gets the node fenced. Used by stop only: a demote needs the clean shutdown's checkpoint.
+   */
+  async function stopEscalating(): Promise<'fast' | 'immediate' | null> {
+    if ((await postmaster()) === null) return null;
+    await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
+    const patience = Date.now() + Math.max(fastStopMinimumMs, (settings.deadline - Date.now()) / 2);
+    while ((await postmaster()) !== null) {
+      if (Date.now() > patience) {
+        await check('pg_ctl', ['-D', settings.pgdata, '-m', 'immediate', '-W', '-s', 'stop']);
+        await until('PostgreSQL to stop (immediate)', async () => (await postmaster()) === null);
+        return 'immediate';
+      }
+      await sleep(pollMs);
+    }
+    return 'fast';
+  }
+
   async function stop(): Promise<void> {
     if ((await postmaster()) === null) return;
     await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
@@ -365,7 +388,7 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       });
     },
 
-    stop,
+    stop: stopEscalating,
 
     async shutdownCheckpoint() {
       await stop();

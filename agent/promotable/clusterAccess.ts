@@ -128,9 +128,9 @@ export function clusterAccess(options: ClusterToolsOptions & { readonly stateDir
       return current === null;
     },
     async readScores(nodes) {
-      const scores = new Map<string, number | null>();
-      for (const node of nodes) scores.set(node, await promotionScores({ ...options, node }).get());
-      return scores;
+      // Reads may run side by side (only writers clash on a CIB file).
+      const values = await Promise.all(nodes.map((node) => promotionScores({ ...options, node }).get()));
+      return new Map(nodes.map((node, index) => [node, values[index] ?? null]));
     },
     async forgetScores() {
       await rm(cacheFile, { force: true });

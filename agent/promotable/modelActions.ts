@@ -40,7 +40,7 @@ import type { DatabaseState } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
 import type { ActionContext } from '../ocf/runAgent.ts';
 import type { PromotableDependencies } from './promotableAgent.ts';
-import { newPrimaryScores, refusalScores } from './scores.ts';
+import { changedScores, handOverScores, newPrimaryScores, refusalScores } from './scores.ts';
 
 /** How far apart the publications of one pre-promote round may be stamped (see isCurrentPublication). */
 const electionRoundMs = 5_000;
@@ -165,7 +165,12 @@ async function migrateTo(
   if (decision.kind !== 'transition' || instruction(decision, 'demote') === undefined) {
     return failure(OcfExit.ERR_GENERIC, refusalReason(decision, 'demote', deps.node));
   }
+  // A hand-over's scores go with the shutdown (handOverScores): they steer only, so a failure is logged.
+  const successorNamed =
+    instruction(decision, 'waitForShutdownCheckpoint') !== undefined && event.type === 'MIGRATE_TO';
+  const scoring = successorNamed ? setHandOverScores(deps, context, event.target) : Promise.resolve();
   const final = await deps.database.shutdownCheckpoint();
+  await scoring;
   const base = withoutSwitchoverFields(gathered.records.get(deps.node));
   let record: NodeRecord;
   if (instruction(decision, 'waitForShutdownCheckpoint') !== undefined) {
@@ -199,6 +204,15 @@ async function migrateTo(
     );
   }
   return success();
+}
+
+async function setHandOverScores(deps: PromotableDependencies, context: ActionContext, target: NodeName) {
+  try {
+    const changed = await deps.cluster.setScores(handOverScores(deps.node, target));
+    if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
+  } catch (error) {
+    context.log(`hand-over scores not written: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -308,6 +322,10 @@ async function migrateFrom(
   if (instruction(decision, 'promote') === undefined) {
     return failure(OcfExit.ERR_GENERIC, `the model gave no promote instruction (${unhandledReason(decision)})`);
   }
+  // The scores this promotion wants, compared with what the CIB holds, read while PostgreSQL promotes.
+  const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];
+  const others = previous.filter((node): node is string => node !== null && node !== deps.node);
+  const scoresNow = deps.cluster.readScores([deps.node, ...others]).catch((error: Error) => error);
   const { onto, reserved } = await deps.database.promote(gathered.newestTimeline);
   if (reserved.length > 0)
     context.log(`timeline ${reserved.join(', ')} taken by another node's promotion: promoted onto a newer one`);
@@ -317,13 +335,15 @@ async function migrateFrom(
   const fork = forkPosition(before, received);
   const record: NodeRecord = { ...withoutSwitchoverFields(gathered.records.get(deps.node)), fork, onto };
   // A new primary ranks every standby afresh at its first monitor, whatever scores refusals left behind;
-  // until then it must already outrank the primary before it.
-  const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];
+  // until then it must already outrank the primary before it. Only scores the CIB does not hold yet are
+  // written (after a hand-over, migrate_to wrote them): every write aborts the transition this promote is in.
   const rankSelf = async () => {
     await deps.cluster.forgetScores();
-    const others = previous.filter((node): node is string => node !== null && node !== deps.node);
-    const current = others.length === 0 ? new Map() : await deps.cluster.readScores(others);
-    const changed = await deps.cluster.setScores(newPrimaryScores(deps.node, previous, current));
+    const current = await scoresNow;
+    if (current instanceof Error) throw current;
+    const changed = await deps.cluster.setScores(
+      changedScores(newPrimaryScores(deps.node, previous, current), current),
+    );
     if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
   };
   // The instance is promoted: that is the action's result. What follows only records it and steers the

@@ -82,8 +82,10 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
     }
   };
 
-  const stop = async (deps: PromotableDependencies): Promise<OcfResult> => {
-    await deps.database.stop();
+  const stop = async (deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> => {
+    if ((await deps.database.stop()) === 'immediate') {
+      context.log('the clean shutdown did not end in time: stopped at once (crash recovery at the next start)');
+    }
     return success();
   };
 

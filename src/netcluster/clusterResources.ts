@@ -18,6 +18,11 @@ export interface ClusterResourcesSpec {
   readonly logfile: string;
   /** promigrate's bounded catch-up wait of a switchover target (s). */
   readonly catchUpTimeout?: number;
+  /**
+   * promigrate manages primary_conninfo (the guide's configuration): every standby streams from the primary's
+   * own node address, given here per node. Without it (and always for PAF) standbys follow the VIP.
+   */
+  readonly nodeHosts?: Readonly<Record<string, string>>;
   /** The fence device (fenceAgent.ts): its map file and the nodes it fences; none without fencing. */
   readonly fencing?: { readonly map: string; readonly nodes: readonly string[] } | null;
 }
@@ -32,6 +37,9 @@ const pairs = (id: string, values: Readonly<Record<string, string>>) =>
     .map(([name, value]) => `<nvpair id="${id}-${name.replaceAll('_', '-')}" name="${name}" value="${value}"/>`)
     .join('');
 
+/** The template the cluster's promigrate agents manage primary_conninfo with (the guide's). */
+export const managedConninfo = 'host=%h port=5432 user=postgres application_name=%n connect_timeout=2';
+
 function agentParameters(spec: ClusterResourcesSpec): Record<string, string> {
   if (spec.agent === 'paf') return { bindir: spec.bindir, pgdata: spec.pgdata, pghost: spec.socketDir };
   return {
@@ -40,20 +48,33 @@ function agentParameters(spec: ClusterResourcesSpec): Record<string, string> {
     pghost: spec.socketDir,
     logfile: spec.logfile,
     catch_up_timeout: String(spec.catchUpTimeout ?? 10),
+    ...(spec.nodeHosts === undefined
+      ? {}
+      : {
+          primary_conninfo: managedConninfo,
+          node_hosts: Object.entries(spec.nodeHosts)
+            .map(([node, host]) => `${node}=${host}`)
+            .join(' '),
+        }),
   };
 }
 
 /** The same monitor intervals for both agents: a benchmark compares agents, not intervals. */
+/**
+ * A failed promote is answered by a demote only (on-fail=demote, Pacemaker ≥ 2.0.5), not by a stop and a
+ * start: a switchover target that refused stays a running standby, and the recovery transition that gives the
+ * role back to the source holds a demote of the target and the source's promote, nothing more.
+ */
 const operations = [
-  ['start', '0', '60s'],
-  ['stop', '0', '60s'],
-  ['promote', '0', '30s'],
-  ['demote', '0', '120s'],
-  ['notify', '0', '60s'],
+  ['start', '0', '60s', ''],
+  ['stop', '0', '60s', ''],
+  ['promote', '0', '30s', ' on-fail="demote"'],
+  ['demote', '0', '120s', ''],
+  ['notify', '0', '60s', ''],
 ]
   .map(
-    ([name, interval, timeout]) =>
-      `<op id="pgsql-${name}" name="${name}" interval="${interval}" timeout="${timeout}"/>`,
+    ([name, interval, timeout, extra]) =>
+      `<op id="pgsql-${name}" name="${name}" interval="${interval}" timeout="${timeout}"${extra}/>`,
   )
   .join('');
 const monitors =

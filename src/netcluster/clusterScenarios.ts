@@ -4,8 +4,10 @@
  * writable nodes. Shared by the cluster tests (promigrate's agent) and the benchmark (both agents).
  */
 
+import { primitiveId, vipId } from './clusterResources.ts';
 import { maxWritable, streamingAgainMs, writeGapMs, writesBackMs } from './loadMeasures.ts';
 import type { LoadRun } from './loadRun.ts';
+import { type MoveSteps, moveSteps } from './moveTrace.ts';
 import type { ReplicationMode } from './nodePostgres.ts';
 import { clusterNodes, type PostgresCluster } from './postgresCluster.ts';
 
@@ -33,6 +35,8 @@ export interface ScenarioResult {
   readonly writeGapMs: number;
   /** From the trigger to the old primary streaming from the new one (moves only). */
   readonly oldPrimaryStreamingMs?: number | null;
+  /** Where a move's time went: milestones from the trigger (moves only; moveTrace.ts). */
+  readonly steps?: MoveSteps;
   readonly acknowledged: number;
   readonly problems: readonly string[];
   /** What happened beside the figures, such as a rejoin refused (and the node recloned by the harness). */
@@ -121,7 +125,16 @@ export async function underLoad(
     writeGapMs: writeGapMs(report, trigger),
     ...(outcome?.oldPrimary === undefined || final === undefined
       ? {}
-      : { oldPrimaryStreamingMs: streamingAgainMs(report, trigger, final, outcome.oldPrimary) }),
+      : {
+          oldPrimaryStreamingMs: streamingAgainMs(report, trigger, final, outcome.oldPrimary),
+          steps: moveSteps(await cluster.controllerEvents().catch(() => []), report, {
+            trigger,
+            source: outcome.oldPrimary,
+            target: final,
+            resource: primitiveId,
+            address: vipId,
+          }),
+        }),
     acknowledged: acknowledged.length,
     problems,
     ...withNotes([

@@ -77,11 +77,6 @@ function followVip(node: string, vip: string): string {
   return `primary_conninfo = '${followVipConninfo(node, vip)}'\n`;
 }
 
-/** The node's postgresql.auto.conf: following the VIP, as set up (read at the next start or reload). */
-export async function followVipOnDisk(cluster: NamespaceCluster, node: string, vip: string): Promise<void> {
-  await writeAsPostgres(cluster, node, `${pgData}/postgresql.auto.conf`, followVip(node, vip));
-}
-
 /** A program run as postgres inside a node; a failure is one line naming it. */
 async function asPostgres(cluster: NamespaceCluster, node: string, argv: readonly string[]): Promise<string> {
   const result = await cluster.exec(node, ['runuser', '-u', 'postgres', '--', ...argv], { LC_ALL: 'C' });

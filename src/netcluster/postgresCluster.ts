@@ -20,9 +20,9 @@ import {
   vipId,
 } from './clusterResources.ts';
 import { LoadRun } from './loadRun.ts';
+import { type ControllerEvent, parseControllerLog } from './moveTrace.ts';
 import { NamespaceCluster } from './namespaceCluster.ts';
 import {
-  followVipOnDisk,
   pgBin,
   pgData,
   pgSocketDir,
@@ -42,6 +42,11 @@ export interface PostgresClusterSpec {
   /** The bundled client (dist/cluster-probe.js) the write load runs. */
   readonly probe: string;
   readonly catchUpTimeout?: number;
+  /**
+   * promigrate's standbys follow the VIP (the operator's primary_conninfo) instead of the agent-managed
+   * primary_conninfo of the guide's configuration: an extra, for comparison. PAF's always follow the VIP.
+   */
+  readonly followVip?: boolean;
   /**
    * A stonith device (the namespace nodes' fence agent) and stonith-enabled=true, as production clusters
    * run; false only for an extra scenario without fencing. Default true.
@@ -64,6 +69,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** cibadmin's exit status when the XPath matches nothing (ENXIO). */
 const noSuchEntry = 105;
 export const clusterNodes = ['node1', 'node2', 'node3'] as const;
+/** The nftables table of a replication cut (cutReplication). */
+const replicationCutTable = 'promigrate_cut';
 
 /**
  * pacemaker-fenced's line for a fencing action that completed, as every node's fencer logs it (the same id
@@ -122,6 +129,9 @@ export class PostgresCluster {
       socketDir: pgSocketDir,
       logfile: `${pgData}/../server.log`,
       ...(this.spec.catchUpTimeout === undefined ? {} : { catchUpTimeout: this.spec.catchUpTimeout }),
+      ...(this.managesConninfo
+        ? { nodeHosts: Object.fromEntries(clusterNodes.map((node) => [node, this.net.node(node).address])) }
+        : {}),
       fencing: this.fencing ? { map: this.net.fenceMap, nodes: clusterNodes } : null,
     });
     await this.tool('cibadmin', ['--replace', '--scope', 'resources', '--xml-text', resources]);
@@ -134,6 +144,11 @@ export class PostgresCluster {
       '--update',
       String(this.fencing),
     ]);
+  }
+
+  /** Whether promigrate's agents manage primary_conninfo (the guide's configuration). */
+  get managesConninfo(): boolean {
+    return this.spec.agent === 'promigrate' && this.spec.followVip !== true;
   }
 
   get fencing(): boolean {
@@ -329,23 +344,25 @@ export class PostgresCluster {
 
   // --- faults ---
 
-  /** The standby's replication cut: its primary_conninfo points at a closed port (and it reloads). */
+  /**
+   * The standby's replication cut: its node drops every packet it sends to a PostgreSQL port (a firewall
+   * rule, as a network fault would; its primary_conninfo, which the agent may rewrite, is left alone), and
+   * its WAL receiver is restarted so that the cut holds at once.
+   */
   async cutReplication(node: string): Promise<void> {
-    await psql(
-      this.net,
+    const script = `table inet ${replicationCutTable} {\n chain out { type filter hook output priority 0; tcp dport 5432 drop; }\n}`;
+    await this.tool(
+      'sh',
+      ['-c', `nft delete table inet ${replicationCutTable} 2>/dev/null; echo '${script}' | nft -f -`],
       node,
-      `ALTER SYSTEM SET primary_conninfo = 'host=${this.net.node(node).address} port=1 user=postgres application_name=${node}'`,
     );
-    await psql(this.net, node, 'SELECT pg_reload_conf()');
+    const receiver = (await psql(this.net, node, 'SELECT pid FROM pg_stat_wal_receiver')).trim();
+    if (/^\d+$/.test(receiver)) await this.tool('kill', [receiver], node);
   }
 
-  /**
-   * Following the primary address again, as the standby was set up. Written to the data directory, so that it
-   * holds also when the instance is down at that moment (a refused promote is recovered by a stop).
-   */
+  /** The cut gone: the standby reconnects on its own (within wal_retrieve_retry_interval). */
   async restoreReplication(node: string): Promise<void> {
-    await followVipOnDisk(this.net, node, this.vip);
-    await psql(this.net, node, 'SELECT pg_reload_conf()').catch(() => '');
+    await this.net.exec(node, ['nft', 'delete', 'table', 'inet', replicationCutTable]);
   }
 
   /** kill -9 of the node's postmaster (its children exit on their own). */
@@ -430,6 +447,17 @@ export class PostgresCluster {
       }
     }
     return ids.size;
+  }
+
+  /** What every node's controller logged of its actions (moveTrace.ts), in time order. */
+  async controllerEvents(): Promise<ControllerEvent[]> {
+    const year = new Date().getUTCFullYear();
+    const logs = await Promise.all(
+      clusterNodes.map((node) =>
+        readFile(join(this.net.node(node).dir, '/var/log/pacemaker/pacemaker.log'), 'utf8').catch(() => ''),
+      ),
+    );
+    return logs.flatMap((log) => parseControllerLog(log, year)).sort((a, b) => a.at - b.at);
   }
 
   /** Every node's replication mode (nodePostgres.setReplicationMode); kept for nodes recloned later. */

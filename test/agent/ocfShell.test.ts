@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentDefinition } from '../../agent/ocf/agentDefinition.ts';
 import { OcfExit, success } from '../../agent/ocf/exitCodes.ts';
-import { runAgent } from '../../agent/ocf/runAgent.ts';
+import { exitReasonText, runAgent } from '../../agent/ocf/runAgent.ts';
 import { parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
 
 const agent: AgentDefinition = {
@@ -114,5 +114,11 @@ describe('the OCF shell', () => {
     expect(broken.code).toBe(OcfExit.ERR_GENERIC);
     expect(broken.stderr).toBe('ocf-exit-reason:monitor failed: pg_ctl: not found\n');
     expect((await run([], {})).code).toBe(OcfExit.ERR_UNIMPLEMENTED);
+  });
+});
+
+describe('exit reasons as pacemaker-controld can store them', () => {
+  it('replaces the characters it does not escape (<, >, &)', () => {
+    expect(exitReasonText('received 0/1 < final 0/2 & more > less')).toBe('received 0/1 ‹ final 0/2 + more › less');
   });
 });
