@@ -40,7 +40,7 @@ import type { DatabaseState } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
 import type { ActionContext } from '../ocf/runAgent.ts';
 import type { PromotableDependencies } from './promotableAgent.ts';
-import { changedScores, handOverScores, newPrimaryScores, refusalScores } from './scores.ts';
+import { changedScores, newPrimaryScores, refusalScores } from './scores.ts';
 
 /** How far apart the publications of one pre-promote round may be stamped (see isCurrentPublication). */
 const electionRoundMs = 5_000;
@@ -165,12 +165,7 @@ async function migrateTo(
   if (decision.kind !== 'transition' || instruction(decision, 'demote') === undefined) {
     return failure(OcfExit.ERR_GENERIC, refusalReason(decision, 'demote', deps.node));
   }
-  // A hand-over's scores go with the shutdown (handOverScores): they steer only, so a failure is logged.
-  const successorNamed =
-    instruction(decision, 'waitForShutdownCheckpoint') !== undefined && event.type === 'MIGRATE_TO';
-  const scoring = successorNamed ? setHandOverScores(deps, context, event.target) : Promise.resolve();
   const final = await deps.database.shutdownCheckpoint();
-  await scoring;
   const base = withoutSwitchoverFields(gathered.records.get(deps.node));
   let record: NodeRecord;
   if (instruction(decision, 'waitForShutdownCheckpoint') !== undefined) {
@@ -204,15 +199,6 @@ async function migrateTo(
     );
   }
   return success();
-}
-
-async function setHandOverScores(deps: PromotableDependencies, context: ActionContext, target: NodeName) {
-  try {
-    const changed = await deps.cluster.setScores(handOverScores(deps.node, target));
-    if (changed.length > 0) context.log(`promotion scores ${changed.join(', ')}`);
-  } catch (error) {
-    context.log(`hand-over scores not written: ${(error as Error).message}`);
-  }
 }
 
 /**
@@ -336,7 +322,9 @@ async function migrateFrom(
   const record: NodeRecord = { ...withoutSwitchoverFields(gathered.records.get(deps.node)), fork, onto };
   // A new primary ranks every standby afresh at its first monitor, whatever scores refusals left behind;
   // until then it must already outrank the primary before it. Only scores the CIB does not hold yet are
-  // written (after a hand-over, migrate_to wrote them): every write aborts the transition this promote is in.
+  // written (a refusal may have set them already): every write aborts the transition this promote is in, and
+  // Pacemaker computes the rest of it (the primary address) again. Not written by migrate_to instead: tried,
+  // and every switchover was split into two transitions.
   const rankSelf = async () => {
     await deps.cluster.forgetScores();
     const current = await scoresNow;

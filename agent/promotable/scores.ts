@@ -8,7 +8,7 @@ import { electableNodes, isAvailableStandby, unknownStandbys } from '../../model
 import type { NodeName, RoleMigrationContext } from '../../models/types.ts';
 
 export const primaryScore = 1001;
-export const bestStandbyScore = 1000;
+const bestStandbyScore = 1000;
 const rankStep = 10;
 export const forbidden = -1_000_000;
 /**
@@ -47,16 +47,6 @@ export function newPrimaryScores(
     if (node !== null && node !== self && score !== null && score > bestStandbyScore) scores[node] = bestStandbyScore;
   }
   return scores;
-}
-
-/**
- * migrate_to of a hand-over: the target first and the source a standby's score, written as the source shuts
- * down. Scores are CIB writes and every one aborts the running transition: written here they cost one
- * recomputation after the demote, and the target's promote finds them already as it wants them — written
- * in the promote, they delayed the primary address by the writes and a recomputation after it.
- */
-export function handOverScores(source: NodeName, target: NodeName): Record<NodeName, number> {
-  return { [target]: primaryScore, [source]: bestStandbyScore };
 }
 
 /** Only the scores that differ from what the CIB holds (a write that changes nothing still aborts a transition). */
