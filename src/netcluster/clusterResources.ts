@@ -60,21 +60,16 @@ function agentParameters(spec: ClusterResourcesSpec): Record<string, string> {
 }
 
 /** The same monitor intervals for both agents: a benchmark compares agents, not intervals. */
-/**
- * A failed promote is answered by a demote only (on-fail=demote, Pacemaker ≥ 2.0.5), not by a stop and a
- * start: a switchover target that refused stays a running standby, and the recovery transition that gives the
- * role back to the source holds a demote of the target and the source's promote, nothing more.
- */
 const operations = [
-  ['start', '0', '60s', ''],
-  ['stop', '0', '60s', ''],
-  ['promote', '0', '30s', ' on-fail="demote"'],
-  ['demote', '0', '120s', ''],
-  ['notify', '0', '60s', ''],
+  ['start', '0', '60s'],
+  ['stop', '0', '60s'],
+  ['promote', '0', '30s'],
+  ['demote', '0', '120s'],
+  ['notify', '0', '60s'],
 ]
   .map(
-    ([name, interval, timeout, extra]) =>
-      `<op id="pgsql-${name}" name="${name}" interval="${interval}" timeout="${timeout}"${extra}/>`,
+    ([name, interval, timeout]) =>
+      `<op id="pgsql-${name}" name="${name}" interval="${interval}" timeout="${timeout}"/>`,
   )
   .join('');
 const monitors =

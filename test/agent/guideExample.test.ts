@@ -101,10 +101,6 @@ describe("the guide's configuration, verbatim", () => {
     expect(await get(['-r', 'pgsql', '--get-parameter', 'pgdata'])).toBe('/var/lib/postgresql/15/main');
     // The cluster tests and the benchmark run exactly this template (src/netcluster/clusterResources.ts).
     expect(await get(['-r', 'pgsql', '--get-parameter', 'primary_conninfo'])).toBe(managedConninfo);
-    const op = (
-      await execa('cibadmin', ['--query', '--xpath', "//primitive[@id='pgsql']//op[@name='promote']"], { env })
-    ).stdout;
-    expect(op).toContain('on-fail="demote"');
     await execa('crm_simulate', ['-x', cib, '-S', '-O', join(root, 'simulated.xml')], { env });
   });
 
