@@ -40,6 +40,8 @@ interface Figures {
   oldPrimaryAfterPromote: number[];
   cutWritesBack: number[];
   cutPrimaryAfter: string[];
+  /** Cut-target moves the scheduler never acted on (no demote: the target was not promotable). */
+  cutNotActed: number;
   killWritesBack: number[];
   steps: MoveSteps[];
   failures: string[];
@@ -53,6 +55,7 @@ const empty = (): Figures => ({
   oldPrimaryAfterPromote: [],
   cutWritesBack: [],
   cutPrimaryAfter: [],
+  cutNotActed: 0,
   killWritesBack: [],
   steps: [],
   failures: [],
@@ -78,19 +81,22 @@ function note(figures: Figures, agent: string, result: ScenarioResult): void {
 }
 
 /** A switchover to a cut standby: whichever agent, the move is cleared once the role has moved or been refused. */
-async function cutTarget(cluster: PostgresCluster): Promise<{ result: ScenarioResult; primary: string }> {
+async function cutTarget(
+  cluster: PostgresCluster,
+): Promise<{ result: ScenarioResult; primary: string; demoted: boolean }> {
   const source = await cluster.waitSettled('a settled cluster');
   const target = clusterNodes.find((node) => node !== source) as string;
   await cluster.cutReplication(target);
   await cluster.waitFor(`${target} not streaming`, async () => !(await cluster.streamingFrom(source)).includes(target));
   let primary = source;
+  // Whether the scheduler acted on the move at all (the source demoted): only then is there a time to report.
+  let demoted = false;
   const result = await underLoad(cluster, 'switchover to a cut target', async () => {
     await sleep(300);
     const trigger = Date.now();
     await cluster.move(target);
     try {
       // Refused (a failed promote of the target), or the role went elsewhere: either way the cluster acted.
-      let demoted = false;
       await cluster.waitStatus(
         'the move acted on',
         (status) => {
@@ -111,7 +117,7 @@ async function cutTarget(cluster: PostgresCluster): Promise<{ result: ScenarioRe
   await cluster.restoreReplication(target);
   await cluster.cleanup();
   await cluster.waitSettled('the cut node streaming again', { ms: 60_000 });
-  return { result, primary };
+  return { result, primary, demoted };
 }
 
 async function killNode(cluster: PostgresCluster): Promise<ScenarioResult> {
@@ -157,7 +163,8 @@ async function oneRun(agent: ClusterAgent, figures: Record<ReplicationMode, Figu
       const source = await cluster.waitSettled('a settled cluster');
       const cut = await cutTarget(cluster);
       note(mine, agent, cut.result);
-      if (cut.result.passed && cut.result.switchoverMs !== null) mine.cutWritesBack.push(cut.result.switchoverMs);
+      if (!cut.demoted) mine.cutNotActed++;
+      else if (cut.result.passed && cut.result.switchoverMs !== null) mine.cutWritesBack.push(cut.result.switchoverMs);
       mine.cutPrimaryAfter.push(cut.primary === source ? 'source' : 'third node');
     }
     const killed = await killNode(cluster);
@@ -248,6 +255,7 @@ controllers' log lines and the write load's samples, src/netcluster/moveTrace.ts
 |---|---|---|---|---|
 ${breakdown.join('\n')}
 
+Cut-target moves the scheduler did not act on (no demote; not counted above): promigrate ${modes.map((mode) => `${mode} ${figures.promigrate[mode].cutNotActed}`).join(', ')}; PAF ${modes.map((mode) => `${mode} ${figures.paf[mode].cutNotActed}`).join(', ')}.
 After the switchover to a cut target, the primary was: promigrate ${modes.map((mode) => `${mode} ${who('promigrate', mode)}`).join(', ')}; PAF ${modes.map((mode) => `${mode} ${who('paf', mode)}`).join(', ')}.
 Acknowledged writes lost (where a primary was left to check them on): promigrate ${lost('promigrate')}, PAF ${lost('paf')}.
 ${failures.map((failure) => `- failed: ${failure}`).join('\n')}

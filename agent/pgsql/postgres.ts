@@ -286,13 +286,15 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
    * demote needs the clean shutdown's checkpoint.
    */
   async function stopEscalating(): Promise<'fast' | 'immediate' | null> {
-    const running = await postmaster();
-    if (running === null) return null;
+    if ((await postmaster()) === null) return null;
+    // A standby has standby.signal (the agent writes it; a promotion removes it); the lock file's status
+    // line says "ready" for both.
+    const standby = await access(join(settings.pgdata, 'standby.signal')).then(
+      () => true,
+      () => false,
+    );
     await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
-    const bound =
-      running.status === 'standby'
-        ? standbyFastStopMs
-        : Math.max(fastStopMinimumMs, (settings.deadline - Date.now()) / 2);
+    const bound = standby ? standbyFastStopMs : Math.max(fastStopMinimumMs, (settings.deadline - Date.now()) / 2);
     const patience = Date.now() + bound;
     while ((await postmaster()) !== null) {
       if (Date.now() > patience) {
