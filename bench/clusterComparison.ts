@@ -95,16 +95,17 @@ async function cutTarget(
     await sleep(300);
     const trigger = Date.now();
     await cluster.move(target);
+    let seenDemoted = false;
     try {
       // Refused (a failed promote of the target), or the role went elsewhere: either way the cluster acted.
       await cluster.waitStatus(
         'the move acted on',
         (status) => {
-          demoted ||= !status.promoted.includes(source);
+          seenDemoted ||= !status.promoted.includes(source);
           const refused = status.failures.some((failure) => failure.node === target && failure.task === 'promote');
           const moved = status.promoted.length === 1 && status.promoted[0] !== source;
           // The source demoted and promoted again without the target being tried (its score dropped).
-          return refused || moved || (demoted && status.promoted.includes(source));
+          return refused || moved || (seenDemoted && status.promoted.includes(source));
         },
         60_000,
       );
@@ -112,6 +113,12 @@ async function cutTarget(
       await cluster.clear();
     }
     primary = await cluster.waitSettled('a primary again', { lagging: [target], ms: 60_000 });
+    // Acted on: the controller demoted the source after the move (crm_mon's view can miss or invent it).
+    const events = await cluster.controllerEvents();
+    demoted = events.some(
+      (event) =>
+        event.at >= trigger && event.kind === 'initiating' && event.operation === 'demote' && event.node === source,
+    );
     return { trigger, final: primary };
   });
   await cluster.restoreReplication(target);
