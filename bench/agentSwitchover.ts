@@ -268,8 +268,9 @@ PAF: ${stepMedians(paf.label)}.
 Required: monitor and total switchover no slower than PAF (ratios ≤ 1.00). Aims: write unavailability ≤ 0.6×
 PAF's and within 1.5× of the floor.
 
-How the two differ, per action: promigrate starts one Node process (its notifications with nothing to do
-are answered by its shell entry point without Node) and runs psql once per observation; PAF runs a dozen
+How the two differ, per action: promigrate starts one Node process for each action but notify (every
+notification is answered by its shell entry point without Node — the pre-promote one with one psql and one
+attrd_updater) and runs psql once per observation; PAF runs a dozen
 processes per action (a full validation each time: \`pacemakerd --version\`, \`crm_resource --meta\`,
 \`postgres -C\` twice, pg_controldata, pg_isready, psql, crm_node, and crm_master for every score). The
 cluster tools are the same for both: the real crm_attribute / crm_master / crm_resource on a CIB file
