@@ -43,7 +43,7 @@ export interface ReplicatedDatabase {
    * Stops the instance: cleanly if it can, else at once (PostgreSQL: fast, then immediate). Idempotent.
    * Says how, or null when nothing ran.
    */
-  stop(): Promise<'fast' | 'immediate' | null | undefined>;
+  stop(): Promise<'fast' | 'immediate' | null>;
   /**
    * Stops the primary cleanly and returns its final position: the end of its shutdown checkpoint, which
    * connected standbys have received once the primary is down.

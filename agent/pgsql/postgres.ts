@@ -278,14 +278,14 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
   }
 
   /**
-   * A fast shutdown, and an immediate one when the fast one has not ended in time: a standby's after
-   * standbyFastStopMs (it loses nothing — its WAL is on disk, and the next start replays it), a primary's
-   * after half of the time left. Measured in the cluster: a lagging standby cut off from the network, that
-   * other standbys cascaded from, finished its shutdown restartpoint at once and then kept its fast shutdown
-   * waiting for 27 s — and a stop that runs into its timeout gets the node fenced. Used by stop only: a
-   * demote needs the clean shutdown's checkpoint.
+   * A fast shutdown. `escalate`: and an immediate one when the fast one has not ended in time — a standby's
+   * after standbyFastStopMs (it loses nothing: its WAL is on disk, and the next start replays it), a
+   * primary's after half of the time left. Measured in the cluster: a lagging standby cut off from the
+   * network, that other standbys cascaded from, finished its shutdown restartpoint at once and then kept its
+   * fast shutdown waiting for 27 s — and a stop that runs into its timeout gets the node fenced. Only stop
+   * escalates: a demote needs the clean shutdown's checkpoint.
    */
-  async function stopEscalating(): Promise<'fast' | 'immediate' | null> {
+  async function stop(escalate: boolean): Promise<'fast' | 'immediate' | null> {
     if ((await postmaster()) === null) return null;
     // A standby has standby.signal (the agent writes it; a promotion removes it); the lock file's status
     // line says "ready" for both.
@@ -295,8 +295,9 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
     );
     await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
     const bound = standby ? standbyFastStopMs : Math.max(fastStopMinimumMs, (settings.deadline - Date.now()) / 2);
-    const patience = Date.now() + bound;
+    const patience = escalate ? Date.now() + bound : Number.POSITIVE_INFINITY;
     while ((await postmaster()) !== null) {
+      if (Date.now() > settings.deadline) throw new PostgresError('timed out waiting for PostgreSQL to stop');
       if (Date.now() > patience) {
         await check('pg_ctl', ['-D', settings.pgdata, '-m', 'immediate', '-W', '-s', 'stop']);
         await until('PostgreSQL to stop (immediate)', async () => (await postmaster()) === null);
@@ -305,12 +306,6 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       await sleep(pollMs);
     }
     return 'fast';
-  }
-
-  async function stop(): Promise<void> {
-    if ((await postmaster()) === null) return;
-    await check('pg_ctl', ['-D', settings.pgdata, '-m', 'fast', '-W', '-s', 'stop']);
-    await until('PostgreSQL to stop', async () => (await postmaster()) === null);
   }
 
   return {
@@ -399,10 +394,10 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
       });
     },
 
-    stop: stopEscalating,
+    stop: () => stop(true),
 
     async shutdownCheckpoint() {
-      await stop();
+      await stop(false);
       const data = await controlData();
       if (data.state !== 'shut down')
         throw new PostgresError(`after the shutdown the cluster state is "${data.state}"`);

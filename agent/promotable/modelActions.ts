@@ -39,6 +39,7 @@ import { InconsistentFacts, reconstructSnapshot } from '../../src/policy/reconst
 import type { DatabaseState } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
 import type { ActionContext } from '../ocf/runAgent.ts';
+import { followPrimary } from './followPrimary.ts';
 import type { PromotableDependencies } from './promotableAgent.ts';
 import { changedScores, newPrimaryScores, refusalScores } from './scores.ts';
 
@@ -186,9 +187,8 @@ async function migrateTo(
   }
   // The old primary restarts as a standby of the target (when the agent manages primary_conninfo): it
   // streams from it as soon as it is promoted, never through an address that still points at itself.
-  const successor = record.handover?.handover.target ?? null;
   const restart = async () => {
-    if (successor !== null && (await deps.database.follow(successor))) context.log(`following ${successor}`);
+    await followPrimary(deps, context, record.handover?.handover.target ?? null);
     await deps.database.startStandby();
   };
   const [published] = await Promise.all([publishFinalRecord(deps, gathered, record), restart()]);
@@ -425,10 +425,7 @@ export async function start(deps: PromotableDependencies, context: ActionContext
   }
   // A standby follows the node promoted onto the newest timeline the records know of (when the agent manages
   // primary_conninfo); the next pre-promote notify points it at any newer primary.
-  const primary = newestPromotedNode(gathered.records);
-  if (primary !== null && primary !== deps.node && (await deps.database.follow(primary))) {
-    context.log(`following ${primary}`);
-  }
+  await followPrimary(deps, context, newestPromotedNode(gathered.records));
   await deps.database.startStandby();
   return success();
 }

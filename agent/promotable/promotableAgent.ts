@@ -6,11 +6,13 @@
 
 import { formatPosition } from '../../models/position.ts';
 import type { NodeName } from '../../models/types.ts';
+import { notifyList } from '../../src/adapter/notifyList.ts';
 import { formatNodeRecord } from '../../src/policy/nodeRecord.ts';
 import type { ReplicatedDatabase } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
 import type { ActionContext, ActionHandler } from '../ocf/runAgent.ts';
 import type { ClusterAccess } from './clusterAccess.ts';
+import { followPrimary } from './followPrimary.ts';
 import { candidateScore, promotedScores } from './scores.ts';
 
 export interface PromotableDependencies {
@@ -103,11 +105,8 @@ export function promotableHandlers(makeDependencies: DependencyFactory): Record<
   const prePromoteNotify = async (deps: PromotableDependencies, context: ActionContext): Promise<OcfResult> => {
     // A standby follows the node about to be promoted, straight from its own address (when the agent manages
     // primary_conninfo): it streams from the new primary as soon as it exists.
-    const promoted = (context.env.OCF_RESKEY_CRM_meta_notify_promote_uname ?? '').split(' ').filter(Boolean);
-    const successor = promoted.length === 1 ? (promoted[0] as string) : null;
-    if (successor !== null && successor !== deps.node && (await deps.database.follow(successor))) {
-      context.log(`following ${successor}`);
-    }
+    const promoted = notifyList(context.env.OCF_RESKEY_CRM_meta_notify_promote_uname);
+    await followPrimary(deps, context, promoted.length === 1 ? (promoted[0] as string) : null);
     const state = await deps.database.observe();
     const position = state.position;
     if (position === null) return success();

@@ -126,7 +126,9 @@ export function counterDatabase(store: CounterStore): ReplicatedDatabase {
 
     async stop() {
       const own = await store.read();
-      if (own.role !== 'stopped') await store.write({ ...own, role: 'stopped', clean: true });
+      if (own.role === 'stopped') return null;
+      await store.write({ ...own, role: 'stopped', clean: true });
+      return 'fast';
     },
 
     async shutdownCheckpoint() {

@@ -19,6 +19,7 @@ import {
   primitiveId,
   vipId,
 } from './clusterResources.ts';
+import { cutReplicationLink, healReplicationLink } from './linkFaults.ts';
 import { LoadRun } from './loadRun.ts';
 import { type ControllerEvent, parseControllerLog } from './moveTrace.ts';
 import { NamespaceCluster } from './namespaceCluster.ts';
@@ -69,8 +70,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** cibadmin's exit status when the XPath matches nothing (ENXIO). */
 const noSuchEntry = 105;
 export const clusterNodes = ['node1', 'node2', 'node3'] as const;
-/** The nftables table of a replication cut (cutReplication). */
-const replicationCutTable = 'promigrate_cut';
 
 /**
  * pacemaker-fenced's line for a fencing action that completed, as every node's fencer logs it (the same id
@@ -350,19 +349,14 @@ export class PostgresCluster {
    * its WAL receiver is restarted so that the cut holds at once.
    */
   async cutReplication(node: string): Promise<void> {
-    const script = `table inet ${replicationCutTable} {\n chain out { type filter hook output priority 0; tcp dport 5432 drop; }\n}`;
-    await this.tool(
-      'sh',
-      ['-c', `nft delete table inet ${replicationCutTable} 2>/dev/null; echo '${script}' | nft -f -`],
-      node,
-    );
+    await cutReplicationLink(this.net, node);
     const receiver = (await psql(this.net, node, 'SELECT pid FROM pg_stat_wal_receiver')).trim();
     if (/^\d+$/.test(receiver)) await this.tool('kill', [receiver], node);
   }
 
   /** The cut gone: the standby reconnects on its own (within wal_retrieve_retry_interval). */
   async restoreReplication(node: string): Promise<void> {
-    await this.net.exec(node, ['nft', 'delete', 'table', 'inet', replicationCutTable]);
+    await healReplicationLink(this.net, node);
   }
 
   /** kill -9 of the node's postmaster (its children exit on their own). */
@@ -437,10 +431,7 @@ export class PostgresCluster {
    */
   async fenceEventsSince(since: number): Promise<number> {
     const ids = new Set<string>();
-    for (const node of clusterNodes) {
-      const log = await readFile(join(this.net.node(node).dir, '/var/log/pacemaker/pacemaker.log'), 'utf8').catch(
-        () => '',
-      );
+    for (const log of await this.pacemakerLogs()) {
       for (const line of log.split('\n')) {
         const done = fencingDone.exec(line);
         if (done !== null && logTime(done[1] as string) >= Math.floor(since / 1000) * 1000) ids.add(done[2] as string);
@@ -452,12 +443,17 @@ export class PostgresCluster {
   /** What every node's controller logged of its actions (moveTrace.ts), in time order. */
   async controllerEvents(): Promise<ControllerEvent[]> {
     const year = new Date().getUTCFullYear();
-    const logs = await Promise.all(
+    const logs = await this.pacemakerLogs();
+    return logs.flatMap((log) => parseControllerLog(log, year)).sort((a, b) => a.at - b.at);
+  }
+
+  /** Every node's pacemaker.log as it is now (empty for a node whose log cannot be read). */
+  private pacemakerLogs(): Promise<string[]> {
+    return Promise.all(
       clusterNodes.map((node) =>
         readFile(join(this.net.node(node).dir, '/var/log/pacemaker/pacemaker.log'), 'utf8').catch(() => ''),
       ),
     );
-    return logs.flatMap((log) => parseControllerLog(log, year)).sort((a, b) => a.at - b.at);
   }
 
   /** Every node's replication mode (nodePostgres.setReplicationMode); kept for nodes recloned later. */
