@@ -13,9 +13,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { LocalPostgres } from '../src/local/localPostgres.ts';
-import { asPostgres } from '../src/local/postgresInstances.ts';
-import { lostWrites } from '../src/local/writeLoop.ts';
+import { LocalPostgres } from '../lab/local/localPostgres.ts';
+import { asPostgres } from '../lab/local/postgresInstances.ts';
+import { lostWrites } from '../lab/local/writeLoop.ts';
 import {
   type ActionResult,
   AgentHarness,

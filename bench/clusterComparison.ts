@@ -13,11 +13,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ClusterAgent } from '../src/netcluster/clusterResources.ts';
-import { moveTo, type ScenarioResult, underLoad } from '../src/netcluster/clusterScenarios.ts';
-import { type MoveSteps, stepNames } from '../src/netcluster/moveTrace.ts';
-import type { ReplicationMode } from '../src/netcluster/nodePostgres.ts';
-import { clusterNodes, PostgresCluster } from '../src/netcluster/postgresCluster.ts';
+import type { ClusterAgent } from '../lab/netcluster/clusterResources.ts';
+import { moveTo, type ScenarioResult, underLoad } from '../lab/netcluster/clusterScenarios.ts';
+import { type MoveSteps, stepNames } from '../lab/netcluster/moveTrace.ts';
+import type { ReplicationMode } from '../lab/netcluster/nodePostgres.ts';
+import { clusterNodes, PostgresCluster } from '../lab/netcluster/postgresCluster.ts';
 import { median } from './median.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -256,7 +256,7 @@ ${modes.map((mode) => `${samples('promigrate', mode)} ${mode}`).join(', ')}, PAF
 ${table.join('\n')}
 
 Where a move's time goes (medians of every move's milestones, ms from the \`crm_resource --move\` call; from the
-controllers' log lines and the write load's samples, src/netcluster/moveTrace.ts):
+controllers' log lines and the write load's samples, lab/netcluster/moveTrace.ts):
 
 | milestone | promigrate async | PAF async | promigrate sync | PAF sync |
 |---|---|---|---|---|

@@ -24,10 +24,12 @@ await build({
     'bench-adapter': 'bench/adapterScaling.ts',
     'bench-agents': 'bench/agentSwitchover.ts',
     'bench-cluster': 'bench/clusterComparison.ts',
-    // The fault campaign (npm run chaos): a lab tool, not part of what an operator runs.
-    chaos: 'src/chaos/main.ts',
+    // Lab tools (lab/), not part of what an operator runs or the package holds: the PostgreSQL demo
+    // (npm run demo) and the fault campaign (npm run chaos).
+    demo: 'lab/demo/main.ts',
+    chaos: 'lab/chaos/main.ts',
     // The cluster tests' client: it runs in the hub namespace, where the nodes' addresses are.
-    'cluster-probe': 'src/netcluster/clusterProbe.ts',
+    'cluster-probe': 'lab/netcluster/clusterProbe.ts',
   },
   outdir: 'dist',
   // pg (the benchmark's client) loads its optional native binding lazily; it is not installed.

@@ -1,7 +1,5 @@
 /** The CLI's commands: each parses its own options, does its I/O through `out`, and returns an exit code. */
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { postgresDemo } from '../demo/postgresDemo.ts';
 import { playScenario, scenarios } from '../demo/scenarios.ts';
 import { modelDocument } from '../docs/modelDocument.ts';
 import { formatEvent, formatFacts, formatInstruction } from '../format/formatEvent.ts';
@@ -37,29 +35,8 @@ function parse(args: readonly string[], withNodes: boolean) {
   }
 }
 
-export async function demo(args: readonly string[], out: Output): Promise<number> {
-  let postgresql = false;
-  try {
-    const { values } = parseArgs({
-      args: [...args],
-      options: { postgresql: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    });
-    postgresql = values.postgresql === true;
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
-  // The agents the build laid out beside the bundled CLI, as an OCF root.
-  if (postgresql) {
-    if (process.getuid?.() !== 0)
-      throw new CommandFailure('--postgresql runs PostgreSQL as its own user: run it as root');
-    try {
-      return await postgresDemo(out, fileURLToPath(new URL('./ocf/', import.meta.url)));
-    } catch (error) {
-      throw new CommandFailure(((error as Error).message.split('\n')[0] as string).trim());
-    }
-  }
+export function demo(args: readonly string[], out: Output): number {
+  parse(args, false);
   for (const scenario of scenarios) {
     out.stdout(`\n${scenario.name}\n  ${scenario.summary}\n`);
     for (const { event, decision } of playScenario(scenario)) {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { managedConninfo } from '../../src/netcluster/clusterResources.ts';
+import { managedConninfo } from '../../lab/netcluster/clusterResources.ts';
 import { AgentHarness } from '../fixtures/agentHarness.ts';
 
 /** The first ```xml block of the guide's "Cluster configuration" section. */
@@ -99,7 +99,7 @@ describe("the guide's configuration, verbatim", () => {
     expect(await get(['-r', 'pgsql-ha', '--meta', '--get-parameter', 'promotable'])).toBe('true');
     expect(await get(['-r', 'pgsql-ha', '--meta', '--get-parameter', 'notify'])).toBe('true');
     expect(await get(['-r', 'pgsql', '--get-parameter', 'pgdata'])).toBe('/var/lib/postgresql/15/main');
-    // The cluster tests and the benchmark run exactly this template (src/netcluster/clusterResources.ts).
+    // The cluster tests and the benchmark run exactly this template (lab/netcluster/clusterResources.ts).
     expect(await get(['-r', 'pgsql', '--get-parameter', 'primary_conninfo'])).toBe(managedConninfo);
     await execa('crm_simulate', ['-x', cib, '-S', '-O', join(root, 'simulated.xml')], { env });
   });

@@ -2,15 +2,15 @@
  * Debian's ocf-tester (resource-agents) on both agents, installed with `promigrate install-agents` into an
  * OCF root of the test's own: meta-data against ra-api-1.dtd (xmllint), permissions, and the start / stop /
  * monitor / promote / demote / notify sequence with its idempotency checks. The cluster tools are the
- * agent tests' usual ones (src/local/offlineTools.ts).
+ * agent tests' usual ones (lab/local/offlineTools.ts).
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offlineTools } from '../../src/local/offlineTools.ts';
-import { createInstances, type InstanceSet } from '../../src/local/postgresInstances.ts';
+import { offlineTools } from '../../lab/local/offlineTools.ts';
+import { createInstances, type InstanceSet } from '../../lab/local/postgresInstances.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
 
 describe('ocf-tester', () => {

@@ -3,7 +3,7 @@
  * Every scenario runs under a bounded INSERT stream and ends by checking that no acknowledged row is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lostWrites, type WriteReport } from '../../src/local/writeLoop.ts';
+import { lostWrites, type WriteReport } from '../../lab/local/writeLoop.ts';
 import { type ActionResult, type AgentHarness, notifyMeta } from '../fixtures/agentHarness.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
 

@@ -5,7 +5,7 @@
  * Actions are run as pacemaker-execd runs them, with the lists Pacemaker gives in each case.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lostWrites } from '../../src/local/writeLoop.ts';
+import { lostWrites } from '../../lab/local/writeLoop.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
 
 const nodes = ['node1', 'node2', 'node3'];

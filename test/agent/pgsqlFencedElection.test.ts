@@ -6,7 +6,7 @@
  * election promoted the cut standby and lost every write the other standby had.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lostWrites } from '../../src/local/writeLoop.ts';
+import { lostWrites } from '../../lab/local/writeLoop.ts';
 import { notifyMeta } from '../fixtures/agentHarness.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
 

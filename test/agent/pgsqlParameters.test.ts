@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asPostgres } from '../../src/local/postgresInstances.ts';
+import { asPostgres } from '../../lab/local/postgresInstances.ts';
 import { AgentHarness, promigrateAgent } from '../fixtures/agentHarness.ts';
 
 describe('ocf:promigrate:pgsql parameters', () => {

@@ -5,13 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { isCleanlyShutDown, parseControlData } from '../../agent/pgsql/controlData.ts';
-import { parseLsn } from '../../models/position.ts';
 import {
   asPostgres,
   createInstances,
   type InstanceSet,
   type PostgresInstance,
-} from '../../src/local/postgresInstances.ts';
+} from '../../lab/local/postgresInstances.ts';
+import { parseLsn } from '../../models/position.ts';
 
 let set: InstanceSet | null = null;
 afterEach(async () => {

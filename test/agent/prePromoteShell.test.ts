@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderConninfo } from '../../agent/pgsql/conninfo.ts';
-import { runAsExecd } from '../../src/executor/agentProcess.ts';
+import { runAsExecd } from '../../lab/executor/agentProcess.ts';
 import type { TransitionLists } from '../fixtures/agentHarness.ts';
 import { notifyMeta } from '../fixtures/agentHarness.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';

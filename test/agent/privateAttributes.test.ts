@@ -1,5 +1,5 @@
 /**
- * Private attributes as the agents use them, against the attrd_updater STAND-IN of src/local/offlineTools.ts
+ * Private attributes as the agents use them, against the attrd_updater STAND-IN of lab/local/offlineTools.ts
  * (no pacemaker-attrd runs in these tests; the real tool is exercised in the cluster tests). The query
  * parser reads the real format.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterToolError } from '../../agent/cluster/clusterTool.ts';
 import { parseAttributeQuery, privateAttributes } from '../../agent/cluster/privateAttributes.ts';
-import { forgetNodeAttributes, offlineTools, setAttrdReachable } from '../../src/local/offlineTools.ts';
+import { forgetNodeAttributes, offlineTools, setAttrdReachable } from '../../lab/local/offlineTools.ts';
 
 describe('private attributes', () => {
   let store = '';

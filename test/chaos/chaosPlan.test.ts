@@ -1,13 +1,13 @@
 /** The campaign's plan and its checker, pure: seeded and reproducible, every kind, verdicts from the load. */
 import { describe, expect, it } from 'vitest';
-import { parseAgentProcess } from '../../src/chaos/agentProcesses.ts';
-import { faultKinds, needsSwitchover, type PlannedFault, planCampaign } from '../../src/chaos/chaosPlan.ts';
-import { doublePrimaryIntervals, type EventRecord, summarize, timeToWritableMs } from '../../src/chaos/chaosRecord.ts';
-import { chaosReport, summaryTable } from '../../src/chaos/chaosReport.ts';
-import { parseChaosArguments } from '../../src/chaos/runChaos.ts';
-import { SeededRandom } from '../../src/chaos/seededRandom.ts';
-import { timelineSvg } from '../../src/chaos/timelineSvg.ts';
-import type { LoadReport } from '../../src/netcluster/loadRun.ts';
+import { parseAgentProcess } from '../../lab/chaos/agentProcesses.ts';
+import { faultKinds, needsSwitchover, type PlannedFault, planCampaign } from '../../lab/chaos/chaosPlan.ts';
+import { doublePrimaryIntervals, type EventRecord, summarize, timeToWritableMs } from '../../lab/chaos/chaosRecord.ts';
+import { chaosReport, summaryTable } from '../../lab/chaos/chaosReport.ts';
+import { parseChaosArguments } from '../../lab/chaos/runChaos.ts';
+import { SeededRandom } from '../../lab/chaos/seededRandom.ts';
+import { timelineSvg } from '../../lab/chaos/timelineSvg.ts';
+import type { LoadReport } from '../../lab/netcluster/loadRun.ts';
 
 const spec = { switchovers: 100, faults: 100, modes: ['async', 'sync'] as const, timing: 'mixed' as const };
 

@@ -1,5 +1,5 @@
 /**
- * The main job, `promigrate demo --postgresql`, run as a user runs it: three scenarios on real PostgreSQL
+ * The main job, `npm run demo` (dist/demo.js, a lab tool), run as a user runs it: three scenarios on real PostgreSQL
  * with Pacemaker's scheduler, nothing lost, and nothing left running afterwards.
  */
 import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
-const bin = fileURLToPath(new URL('../../bin/promigrate.js', import.meta.url));
+const demo = fileURLToPath(new URL('../../dist/demo.js', import.meta.url));
 
-describe('promigrate demo --postgresql', () => {
+describe('npm run demo (dist/demo.js)', () => {
   it('plays a switchover, an aborted switchover and a failover, loses nothing, and cleans up', async () => {
-    const result = await execa('node', [bin, 'demo', '--postgresql'], {
+    const result = await execa('node', [demo], {
       reject: false,
       stdin: 'ignore',
       timeout: 120_000,
@@ -39,11 +39,11 @@ describe('promigrate demo --postgresql', () => {
     // The bundled CLI in a directory any user can read (the checkout may not be).
     const dir = await mkdtemp(join(tmpdir(), 'promigrate-cli-'));
     await chmod(dir, 0o755);
-    await copyFile(fileURLToPath(new URL('../../dist/promigrate.js', import.meta.url)), join(dir, 'promigrate.js'));
-    const command = `${process.execPath} ${join(dir, 'promigrate.js')} demo --postgresql`;
+    await copyFile(demo, join(dir, 'demo.js'));
+    const command = `${process.execPath} ${join(dir, 'demo.js')}`;
     const result = await execa('su', ['nobody', '-s', '/bin/sh', '-c', command], { reject: false, stdin: 'ignore' });
     await rm(dir, { recursive: true, force: true });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe('promigrate demo: --postgresql runs PostgreSQL as its own user: run it as root');
+    expect(result.stderr).toBe('demo: runs PostgreSQL as its own user: run it as root');
   });
 });

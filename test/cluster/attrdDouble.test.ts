@@ -1,5 +1,5 @@
 /**
- * The agent tests' attrd_updater double (src/local/offlineTools.ts) against the real attrd_updater and
+ * The agent tests' attrd_updater double (lab/local/offlineTools.ts) against the real attrd_updater and
  * pacemaker-attrd of a real three-node cluster: the same private updates, queries (one node, every node,
  * an attribute no node has), deletes and a lost node give the same exit statuses and the same values.
  * What the double forgets is what the daemon forgets.
@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAttributeQuery } from '../../agent/cluster/privateAttributes.ts';
-import { forgetNodeAttributes, offlineTools } from '../../src/local/offlineTools.ts';
-import { NamespaceCluster } from '../../src/netcluster/namespaceCluster.ts';
+import { forgetNodeAttributes, offlineTools } from '../../lab/local/offlineTools.ts';
+import { NamespaceCluster } from '../../lab/netcluster/namespaceCluster.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 const name = 'promigrate-double-check';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NamespaceCluster } from '../../src/netcluster/namespaceCluster.ts';
+import { NamespaceCluster } from '../../lab/netcluster/namespaceCluster.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 const spec = { nodes, tag: 'pmgt', subnet: '10.213.9', promigrateOcfRoot: resolve('dist/ocf') };

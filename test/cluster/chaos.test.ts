@@ -5,7 +5,7 @@
  * in docs/reliability.md. Writes reports/chaos-short.json and its timeline picture.
  */
 import { describe, expect, it } from 'vitest';
-import { campaignProblems, runChaos } from '../../src/chaos/runChaos.ts';
+import { campaignProblems, runChaos } from '../../lab/chaos/runChaos.ts';
 
 describe('the chaos campaign, short mode', () => {
   it('loses no acknowledged write a survivor had, never has two writable nodes, and always comes back', async () => {

@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportEntries, reportTable } from '../../src/netcluster/clusterReport.ts';
+import { reportEntries, reportTable } from '../../lab/netcluster/clusterReport.ts';
 import {
   banPrimary,
   cutTarget,
@@ -20,16 +20,16 @@ import {
   type ScenarioResult,
   splitMove,
   standbyPrimaryNode,
-} from '../../src/netcluster/clusterScenarios.ts';
+} from '../../lab/netcluster/clusterScenarios.ts';
 import {
   failedPrimaryThreshold1,
   fencedPrimary,
   fullRestart,
   sourceLostAfterMigrateTo,
   targetLostAfterMigrateTo,
-} from '../../src/netcluster/fencedScenarios.ts';
-import type { ReplicationMode } from '../../src/netcluster/nodePostgres.ts';
-import { clusterNodes, PostgresCluster } from '../../src/netcluster/postgresCluster.ts';
+} from '../../lab/netcluster/fencedScenarios.ts';
+import type { ReplicationMode } from '../../lab/netcluster/nodePostgres.ts';
+import { clusterNodes, PostgresCluster } from '../../lab/netcluster/postgresCluster.ts';
 
 const results: ScenarioResult[] = [];
 let cluster: PostgresCluster;

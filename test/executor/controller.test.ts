@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CounterStore } from '../../agent/stateful/counterDatabase.ts';
-import type { Controller } from '../../src/executor/controller.ts';
-import { type LocalCluster, localCluster } from '../../src/executor/localCluster.ts';
+import type { Controller } from '../../lab/executor/controller.ts';
+import { type LocalCluster, localCluster } from '../../lab/executor/localCluster.ts';
 
 const nodes = ['node1', 'node2'];
 

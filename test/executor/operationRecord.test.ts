@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failCountAfter, operationDigest, operationEntries } from '../../lab/executor/operationRecord.ts';
 import { parseTransitionGraph } from '../../src/adapter/transitionGraph.ts';
-import { failCountAfter, operationDigest, operationEntries } from '../../src/executor/operationRecord.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
 
 describe('operation records', () => {

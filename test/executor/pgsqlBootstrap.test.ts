@@ -6,10 +6,10 @@
  */
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransitionReport } from '../../src/executor/controller.ts';
-import { type LocalCluster, localCluster } from '../../src/executor/localCluster.ts';
-import { pgsqlCloneResources } from '../../src/local/pgsqlClone.ts';
-import { createInstances, type InstanceSet } from '../../src/local/postgresInstances.ts';
+import type { TransitionReport } from '../../lab/executor/controller.ts';
+import { type LocalCluster, localCluster } from '../../lab/executor/localCluster.ts';
+import { pgsqlCloneResources } from '../../lab/local/pgsqlClone.ts';
+import { createInstances, type InstanceSet } from '../../lab/local/postgresInstances.ts';
 
 const nodes = ['node1', 'node2', 'node3'];
 

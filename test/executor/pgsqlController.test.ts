@@ -6,10 +6,10 @@
  */
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Controller, TransitionReport } from '../../src/executor/controller.ts';
-import { type LocalCluster, localCluster } from '../../src/executor/localCluster.ts';
-import { pgsqlCloneResources } from '../../src/local/pgsqlClone.ts';
-import { lostWrites } from '../../src/local/writeLoop.ts';
+import type { Controller, TransitionReport } from '../../lab/executor/controller.ts';
+import { type LocalCluster, localCluster } from '../../lab/executor/localCluster.ts';
+import { pgsqlCloneResources } from '../../lab/local/pgsqlClone.ts';
+import { lostWrites } from '../../lab/local/writeLoop.ts';
 import { PgsqlScenario } from '../fixtures/pgsqlScenario.ts';
 
 const nodes = ['node1', 'node2', 'node3'];

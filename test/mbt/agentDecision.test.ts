@@ -1,6 +1,6 @@
 /** The agents' decision lines, as the model-based suite reads them. */
 import { describe, expect, it } from 'vitest';
-import { parseAgentDecision } from '../../src/mbt/agentDecision.ts';
+import { parseAgentDecision } from '../../lab/mbt/agentDecision.ts';
 
 describe('an agent decision line', () => {
   it('names the event and the state it led to, moved or not', () => {

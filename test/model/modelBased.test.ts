@@ -1,12 +1,12 @@
 /**
  * Model-based tests on the real system: every path the statechart yields for 2 and 3 nodes runs on real
- * PostgreSQL 15 instances with the real agents and Pacemaker's own scheduler (src/mbt). Every state and
+ * PostgreSQL 15 instances with the real agents and Pacemaker's own scheduler (lab/mbt). Every state and
  * transition of the statechart must be taken on the real system, with no failed path and no acknowledged
  * write lost. Writes reports/mbt.json; a failing path prints its model path, the real state, the
  * transitions and the agents' logs.
  */
 import { describe, expect, it } from 'vitest';
-import { coverageLine, runModelSuite, writeModelSuiteReport } from '../../src/mbt/modelSuite.ts';
+import { coverageLine, runModelSuite, writeModelSuiteReport } from '../../lab/mbt/modelSuite.ts';
 
 /**
  * PROMIGRATE_MBT=all (`npm run test:model`): every path, the long mode. Otherwise the short mode: the paths that

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reportEntries, reportTable } from '../../src/netcluster/clusterReport.ts';
-import type { ScenarioResult } from '../../src/netcluster/clusterScenarios.ts';
+import { reportEntries, reportTable } from '../../lab/netcluster/clusterReport.ts';
+import type { ScenarioResult } from '../../lab/netcluster/clusterScenarios.ts';
 
 const base: ScenarioResult = {
   name: 'kill -9 of the primary node',

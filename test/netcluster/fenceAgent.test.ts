@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fenceAgentName, fenceAgentScript, fenceMapLine } from '../../src/netcluster/fenceAgent.ts';
+import { fenceAgentName, fenceAgentScript, fenceMapLine } from '../../lab/netcluster/fenceAgent.ts';
 
 const namespace = 'pmgf-node1';
 

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { LoadRun } from '../../src/netcluster/loadRun.ts';
+import { LoadRun } from '../../lab/netcluster/loadRun.ts';
 
 /** A probe stand-in: prints `lines` (with {now} as the time), then waits for its standard input to end. */
 function printing(lines: readonly string[], everyMs: number): LoadRun {

@@ -1,7 +1,7 @@
 /** A move's milestones from the controller's log lines (as pacemaker-controld 2.1.5 writes them) and the load. */
 import { describe, expect, it } from 'vitest';
-import type { LoadReport } from '../../src/netcluster/loadRun.ts';
-import { logStamp, moveSteps, parseControllerLog } from '../../src/netcluster/moveTrace.ts';
+import type { LoadReport } from '../../lab/netcluster/loadRun.ts';
+import { logStamp, moveSteps, parseControllerLog } from '../../lab/netcluster/moveTrace.ts';
 
 const log = `Dec 03 17:13:53.100 node3 pacemaker-controld  [19814] (execute_rsc_action) 	notice: Initiating notify operation pgsql_pre_notify_demote_0 on node1 | action 40
 Dec 03 17:13:53.200 node3 pacemaker-controld  [19814] (execute_rsc_action) 	notice: Initiating demote operation pgsql_demote_0 on node1 | action 5

@@ -44,7 +44,7 @@ const metadata = `<?xml version="1.0" ?>
 </resource-agent>`;
 
 export const fenceAgentScript = `#!/bin/sh
-# ${fenceAgentName}: STAND-IN FOR A POWER SWITCH (see src/netcluster/fenceAgent.ts in promigrate).
+# ${fenceAgentName}: STAND-IN FOR A POWER SWITCH (see lab/netcluster/fenceAgent.ts in promigrate).
 action=reboot plug= map=
 set_option() {
   case $1 in

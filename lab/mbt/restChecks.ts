@@ -15,11 +15,11 @@ import { factsOf, freshHandover, isElectable } from '../../models/cluster.ts';
 import { comparePositions, formatPosition, type Position } from '../../models/position.ts';
 import { roleMigrationMachine } from '../../models/roleMigration.ts';
 import type { NodeFacts } from '../../models/types.ts';
+import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
+import { stateName } from '../../src/paths/statechartParts.ts';
+import { intentInForce } from '../../src/policy/intent.ts';
+import { type NodeRecord, parseNodeRecord } from '../../src/policy/nodeRecord.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
-import type { ModelSnapshot } from '../paths/pathEvents.ts';
-import { stateName } from '../paths/statechartParts.ts';
-import { intentInForce } from '../policy/intent.ts';
-import { type NodeRecord, parseNodeRecord } from '../policy/nodeRecord.ts';
 import { follows, isDown, PathFailure, type PathRun } from './pathRun.ts';
 
 const forbidden = -1_000_000;

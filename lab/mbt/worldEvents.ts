@@ -5,7 +5,7 @@
  */
 import { factsOf, freshHandover, primaryOf } from '../../models/cluster.ts';
 import type { NodeFacts } from '../../models/types.ts';
-import { formatEvent } from '../format/formatEvent.ts';
+import { formatEvent } from '../../src/format/formatEvent.ts';
 import { follows, PathFailure, type PathRun } from './pathRun.ts';
 
 /** Faults after which a standby holds only what it had received: replication must have caught up first. */

@@ -19,7 +19,7 @@ const daemonOf: Record<(typeof failingTools)[number], string> = {
 
 function wrapper(tool: (typeof failingTools)[number]): string {
   return `#!/bin/sh
-# FAULT INJECTION (promigrate's chaos campaign, src/netcluster/toolFaults.ts): fails like the real ${tool}
+# FAULT INJECTION (promigrate's chaos campaign, lab/netcluster/toolFaults.ts): fails like the real ${tool}
 # when its daemon is unreachable while ${flag} exists on this node; otherwise the real program runs.
 if [ -e ${flag} ]; then
   echo "${tool}: ${daemonOf[tool]}" >&2

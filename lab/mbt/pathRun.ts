@@ -7,9 +7,9 @@
 import { initialTransition, transition } from 'xstate';
 import { roleMigrationMachine } from '../../models/roleMigration.ts';
 import type { NodeFacts, RoleMigrationEvent } from '../../models/types.ts';
-import { takenTransitions } from '../paths/modelGraph.ts';
-import type { ModelSnapshot } from '../paths/pathEvents.ts';
-import type { PathStep, TestPath } from '../paths/testPaths.ts';
+import { takenTransitions } from '../../src/paths/modelGraph.ts';
+import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
+import type { PathStep, TestPath } from '../../src/paths/testPaths.ts';
 import type { RealSystem } from './realSystem.ts';
 
 export type StepKind = 'world' | 'scheduled' | 'inAction' | 'observed';

@@ -9,8 +9,8 @@ import { join } from 'node:path';
  */
 
 import { parsePromotionScore } from '../../agent/cluster/promotionScores.ts';
-import { type ClusterStatus, parseClusterStatus } from '../adapter/clusterStatus.ts';
-import { intentAttribute } from '../policy/intent.ts';
+import { type ClusterStatus, parseClusterStatus } from '../../src/adapter/clusterStatus.ts';
+import { intentAttribute } from '../../src/policy/intent.ts';
 import {
   type ClusterAgent,
   cloneId,

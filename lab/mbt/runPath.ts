@@ -14,9 +14,9 @@
  */
 import { factsOf, primaryOf } from '../../models/cluster.ts';
 import type { NodeFacts } from '../../models/types.ts';
-import { formatEvent } from '../format/formatEvent.ts';
-import { activeStates } from '../paths/statechartParts.ts';
-import type { TestPath } from '../paths/testPaths.ts';
+import { formatEvent } from '../../src/format/formatEvent.ts';
+import { activeStates } from '../../src/paths/statechartParts.ts';
+import type { TestPath } from '../../src/paths/testPaths.ts';
 import { failureReport } from './failureReport.ts';
 import { follows, inActionStates, PathFailure, PathRun } from './pathRun.ts';
 import { RealSystem } from './realSystem.ts';

@@ -13,14 +13,14 @@ import { parsePromotionScore } from '../../agent/cluster/promotionScores.ts';
 import { observeSql, parseServerRow, type ServerRow } from '../../agent/pgsql/postgres.ts';
 import { positionAttribute, recordAttribute } from '../../agent/promotable/clusterAccess.ts';
 import { parseLsn } from '../../models/position.ts';
-import { parseClusterStatus } from '../adapter/clusterStatus.ts';
-import type { GraphAction } from '../adapter/transitionGraph.ts';
+import { parseClusterStatus } from '../../src/adapter/clusterStatus.ts';
+import type { GraphAction } from '../../src/adapter/transitionGraph.ts';
+import { formatIntent, intentAttribute } from '../../src/policy/intent.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
 import { type LocalCluster, localCluster } from '../executor/localCluster.ts';
 import { LocalPostgres } from '../local/localPostgres.ts';
 import { pgsqlCloneResources } from '../local/pgsqlClone.ts';
 import { followWhicheverIsPrimary, saveInstances } from '../local/postgresInstances.ts';
-import { formatIntent, intentAttribute } from '../policy/intent.ts';
 
 const clone = 'pgsql-ha';
 const primitive = 'pgsql';

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { type GraphAction, parseTransitionGraph, type TransitionGraph } from '../adapter/transitionGraph.ts';
+import { type GraphAction, parseTransitionGraph, type TransitionGraph } from '../../src/adapter/transitionGraph.ts';
 import { type AgentProcessResult, runAsExecd } from './agentProcess.ts';
 import { failCountAfter, type OperationOutcome, operationEntries } from './operationRecord.ts';
 

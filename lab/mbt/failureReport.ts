@@ -2,7 +2,7 @@
  * What a failed path prints: where it failed, the model's path, the real state at the end, the transitions
  * and the agents' decisions as they happened, and the tail of each server log.
  */
-import { formatEvent } from '../format/formatEvent.ts';
+import { formatEvent } from '../../src/format/formatEvent.ts';
 import type { PathRun } from './pathRun.ts';
 
 export async function failureReport(run: PathRun): Promise<string> {

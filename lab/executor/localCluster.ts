@@ -1,14 +1,14 @@
 /**
  * A cluster of `nodes` on this machine, as a CIB file in a directory of its own, driven by the executor's
  * Controller with Pacemaker's real scheduler: the nodes are brought online, the agents get the offline
- * cluster tools (src/local/offlineTools.ts), and promigrate's agents come from `promigrateOcfRoot` (the
+ * cluster tools (lab/local/offlineTools.ts), and promigrate's agents come from `promigrateOcfRoot` (the
  * build's dist/ocf), every other provider from /usr/lib/ocf.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { GraphAction } from '../adapter/transitionGraph.ts';
+import type { GraphAction } from '../../src/adapter/transitionGraph.ts';
 import { forgetNodeAttributes, offlineTools } from '../local/offlineTools.ts';
 import { Controller, type ExecutedAction } from './controller.ts';
 

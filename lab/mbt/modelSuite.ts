@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { nodeNamesFor } from '../paths/modelGraph.ts';
-import { coverageFrom, coveringPaths, generateTestPaths } from '../paths/testPaths.ts';
+import { nodeNamesFor } from '../../src/paths/modelGraph.ts';
+import { coverageFrom, coveringPaths, generateTestPaths } from '../../src/paths/testPaths.ts';
 import { disposeTemplates } from './realSystem.ts';
 import { type PathOutcome, runPath } from './runPath.ts';
 

@@ -1,5 +1,5 @@
 /**
- * `promigrate demo --postgresql`: the model at work on the real system, with no cluster to install. Three
+ * `npm run demo` (lab/demo/main.ts): the model at work on the real system, with no cluster to install. Three
  * local PostgreSQL instances are the nodes of a promotable clone of `ocf:promigrate:pgsql`; Pacemaker's
  * own scheduler (crm_simulate on a CIB file, played by the executor) decides every transition and the real
  * agents carry it out. It plays a controlled switchover, an aborted switchover (target cut off) and a
