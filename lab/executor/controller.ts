@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { type GraphAction, parseTransitionGraph, type TransitionGraph } from '../../src/adapter/transitionGraph.ts';
+import { attribute, child, children, parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
 import { type AgentProcessResult, runAsExecd } from './agentProcess.ts';
 import { failCountAfter, type OperationOutcome, operationEntries } from './operationRecord.ts';
 
@@ -195,9 +196,18 @@ export class Controller {
     throw new Error(`the cluster did not settle within ${maxTransitions} transitions`);
   }
 
+  /** Every node's transient attributes as one comparable text: a change aborts the transition, as in Pacemaker. */
   private async transientAttributes(): Promise<string> {
-    const cib = await readFile(this.spec.cib, 'utf8');
-    return [...cib.matchAll(/<transient_attributes[\s\S]*?<\/transient_attributes>/g)].map((m) => m[0]).join('');
+    const { element } = parseXmlDocument(await readFile(this.spec.cib, 'utf8'), this.spec.cib);
+    const values: string[] = [];
+    for (const state of children(child(element, 'status'), 'node_state')) {
+      for (const set of children(child(state, 'transient_attributes'), 'instance_attributes')) {
+        for (const pair of children(set, 'nvpair')) {
+          values.push(JSON.stringify([attribute(state, 'uname'), attribute(pair, 'name'), attribute(pair, 'value')]));
+        }
+      }
+    }
+    return values.sort().join('\n');
   }
 
   /** Executes one transition graph like the controller. */

@@ -348,6 +348,106 @@ export function splitMove(cluster: PostgresCluster, target: string): Promise<Sce
  * 6. The operator's command: `promigrate switchover` to a healthy standby (exit 0, JSON result), then to a
  * standby whose replication is cut (exit 1 with the reason); never a constraint or intent left behind.
  */
+interface StatusJson {
+  primary: string | null;
+  nodes: { node: string; role: string; lagBytes: number | null; promotionScore: number | null }[];
+  unknown: string[];
+}
+
+interface DryRunJson {
+  blockers: string[];
+  schedulerPromotesTarget: boolean;
+  caughtUp: boolean | null;
+  actions: { promote: string[]; demote: string[] } | null;
+  migrations: { kind: string; from: string | null; to: string | null; cause: string }[];
+}
+
+function parsedJson<T>(output: { stdout: string; stderr: string }, problems: string[], what: string): T | null {
+  try {
+    return JSON.parse(output.stdout) as T;
+  } catch {
+    problems.push(`${what}: no JSON (${output.stdout.trim()} ${output.stderr.trim()})`);
+    return null;
+  }
+}
+
+/**
+ * `promigrate status` on the primary's node and on a standby's, and `switchover --dry-run` to a standby and
+ * (with `cut` cut off) to the cut one, under the write load: each says what the cluster is, and none of them
+ * changes it (the CIB's epoch is the same before and after, the primary stays).
+ */
+export async function statusAndDryRun(cluster: PostgresCluster, cli: string): Promise<ScenarioResult> {
+  const primary = await primaryOf(cluster);
+  const [target, cut] = (await others(cluster, primary)) as [string, string];
+  return underLoad(cluster, 'promigrate status and switchover --dry-run change nothing', async () => {
+    const trigger = Date.now();
+    const problems: string[] = [];
+    const epoch = await cluster.cibEpoch();
+    const roles = await cluster.status();
+    const onPrimary = await cluster.promigrate(['status', '--json'], cli, primary);
+    const report = parsedJson<StatusJson>(onPrimary, problems, 'status --json');
+    if (onPrimary.exitCode !== 0) problems.push(`status exit ${onPrimary.exitCode}: ${onPrimary.stderr.trim()}`);
+    if (report !== null) {
+      if (report.primary !== primary) problems.push(`status names ${report.primary} primary, not ${primary}`);
+      for (const node of roles.unpromoted) {
+        const shown = report.nodes.find((each) => each.node === node);
+        if (shown?.role !== 'unpromoted') problems.push(`status shows ${node} as ${shown?.role}`);
+        if (typeof shown?.lagBytes !== 'number') problems.push(`status on the primary has no live lag for ${node}`);
+        const primaryScore = report.nodes.find((each) => each.node === primary)?.promotionScore ?? null;
+        if (
+          primaryScore === null ||
+          (shown?.promotionScore ?? null) === null ||
+          primaryScore <= (shown?.promotionScore ?? 0)
+        )
+          problems.push(
+            `status: ${primary}'s promotion score ${primaryScore} does not outrank ${node}'s ${shown?.promotionScore}`,
+          );
+      }
+      if (report.unknown.length > 0) problems.push(`status left unknown: ${report.unknown.join('; ')}`);
+    }
+    const onStandby = await cluster.promigrate(['status', 'pgsql-ha'], cli, target);
+    if (onStandby.exitCode !== 0 || !onStandby.stdout.includes(`promoted on ${primary}`))
+      problems.push(
+        `status on ${target}: exit ${onStandby.exitCode}, ${onStandby.stdout.trim()} ${onStandby.stderr.trim()}`,
+      );
+    const dry = await cluster.promigrate(
+      ['switchover', 'pgsql-ha', '--to', target, '--dry-run', '--json'],
+      cli,
+      primary,
+    );
+    const verdict = parsedJson<DryRunJson>(dry, problems, 'switchover --dry-run --json');
+    if (dry.exitCode !== 0)
+      problems.push(`dry run to ${target}: exit ${dry.exitCode} ${dry.stdout.trim()} ${dry.stderr.trim()}`);
+    if (verdict !== null) {
+      if (verdict.blockers.length > 0) problems.push(`dry run to ${target} blocked: ${verdict.blockers.join('; ')}`);
+      if (!verdict.actions?.promote.includes(target) || !verdict.actions?.demote.includes(primary))
+        problems.push(
+          `dry run: Pacemaker's transition is not demote ${primary}, promote ${target}: ${JSON.stringify(verdict.actions)}`,
+        );
+      const move = verdict.migrations.find((each) => each.kind === 'switchover' && each.cause === 'move');
+      if (move?.from !== primary || move?.to !== target)
+        problems.push(`dry run: no switchover by move: ${JSON.stringify(verdict.migrations)}`);
+      if (verdict.caughtUp === null)
+        problems.push('dry run on the primary could not tell whether the target caught up');
+    }
+    await cluster.cutReplication(cut);
+    await cluster.waitFor(
+      `${cut} no longer streaming`,
+      async () => !(await cluster.streamingFrom(primary)).includes(cut),
+    );
+    const toCut = await cluster.promigrate(['switchover', 'pgsql-ha', '--to', cut, '--dry-run'], cli, primary);
+    if (toCut.exitCode !== 1 || !/blocked: .*not streaming from/.test(toCut.stdout))
+      problems.push(`dry run to the cut ${cut}: exit ${toCut.exitCode}, ${toCut.stdout.trim()}`);
+    await cluster.restoreReplication(cut);
+    if ((await cluster.cibEpoch()) !== epoch)
+      problems.push(`the CIB changed: epoch ${epoch} → ${await cluster.cibEpoch()}`);
+    problems.push(...(await cluster.leftovers()).map((left) => `left behind: ${left}`));
+    const final = await cluster.waitSettled(`${cut} streaming again`);
+    if (final !== primary) problems.push(`${final} is the primary after the dry runs, not ${primary}`);
+    return { trigger, final, problems };
+  });
+}
+
 export async function operatorCommand(cluster: PostgresCluster, cli: string): Promise<ScenarioResult[]> {
   const run = async (target: string, expectSwitched: boolean) => {
     const trigger = Date.now();

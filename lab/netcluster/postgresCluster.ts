@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import { parsePromotionScore } from '../../agent/cluster/promotionScores.ts';
 import { type ClusterStatus, parseClusterStatus } from '../../src/adapter/clusterStatus.ts';
+import { children, parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
 import { intentAttribute } from '../../src/policy/intent.ts';
 import {
   type ClusterAgent,
@@ -309,19 +310,31 @@ export class PostgresCluster {
     if (query.exitCode === noSuchEntry) return { operation: '', transition: Number.NaN, done: false };
     if (query.exitCode !== 0)
       throw new Error(`cibadmin --query on ${this.consoleNode()}: ${String(query.stderr).trim()}`);
-    const xml = String(query.stdout);
-    const operation = /operation="([^"]+)"/.exec(xml)?.[1] ?? '';
-    const transition = Number(/transition-key="\d+:(\d+):/.exec(xml)?.[1] ?? Number.NaN);
+    const { element } = parseXmlDocument(String(query.stdout), 'cibadmin --query --xpath');
+    const operation = element.attribute('operation') ?? '';
+    // transition-key: action:transition:target-rc:uuid
+    const transition = Number((element.attribute('transition-key') ?? '').split(':')[1] ?? Number.NaN);
     // A pending operation is recorded too (op-status -1): done once its result is in (op-status 0).
-    const done = /op-status="0"/.test(xml);
+    const done = element.attribute('op-status') === '0';
     return { operation, transition, done };
+  }
+
+  /** The CIB's configuration version, `admin_epoch.epoch`: any change to the configuration raises it. */
+  async cibEpoch(): Promise<string> {
+    const { element } = parseXmlDocument(await this.tool('cibadmin', ['--query']), 'cibadmin --query');
+    return `${element.attribute('admin_epoch') ?? '?'}.${element.attribute('epoch') ?? '?'}`;
   }
 
   /** The move constraint and the operator's intent, when either is still in the CIB (must be neither). */
   async leftovers(): Promise<string[]> {
     const found: string[] = [];
-    const constraints = await this.tool('cibadmin', ['--query', '--scope', 'constraints']);
-    if (/id="cli-(prefer|ban)-/.test(constraints)) found.push('a cli-prefer/cli-ban constraint');
+    const constraints = parseXmlDocument(
+      await this.tool('cibadmin', ['--query', '--scope', 'constraints']),
+      'cibadmin --query --scope constraints',
+    ).element;
+    const ids = children(constraints, 'rsc_location').map((location) => location.attribute('id') ?? '');
+    if (ids.some((id) => id.startsWith('cli-prefer-') || id.startsWith('cli-ban-')))
+      found.push('a cli-prefer/cli-ban constraint');
     const intent = await this.net.exec(this.consoleNode(), [
       'crm_attribute',
       ...intentAttribute(primitiveId),
@@ -336,8 +349,9 @@ export class PostgresCluster {
   async promigrate(
     args: readonly string[],
     cli: string,
+    on?: string,
   ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    const result = await this.net.exec(this.consoleNode(), [process.execPath, cli, ...args]);
+    const result = await this.net.exec(on ?? this.consoleNode(), [process.execPath, cli, ...args]);
     return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
 

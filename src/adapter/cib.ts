@@ -19,6 +19,10 @@ export interface PromotableClone {
   readonly id: string;
   readonly primitive: string;
   readonly notify: boolean;
+  /** The primitive's agent as `class:provider:type` (`ocf:promigrate:pgsql`), null for a group. */
+  readonly agent: string | null;
+  /** The primitive's instance attributes (the agent's parameters as configured; defaults not filled in). */
+  readonly parameters: ReadonlyMap<string, string>;
 }
 
 export interface LocationConstraint {
@@ -66,15 +70,37 @@ function promotableClones(resources: XmlElement | undefined): PromotableClone[] 
   const found: PromotableClone[] = [];
   const visit = (element: XmlElement, legacyMaster: boolean) => {
     const meta = nvpairs(element, 'meta_attributes');
-    const primitive = attribute(child(element, 'primitive'), 'id') ?? attribute(child(element, 'group'), 'id');
+    const primitiveElement = child(element, 'primitive');
+    const primitive = attribute(primitiveElement, 'id') ?? attribute(child(element, 'group'), 'id');
     const id = attribute(element, 'id');
     if (id !== undefined && primitive !== undefined && (legacyMaster || isTrue(meta.get('promotable')))) {
-      found.push({ id, primitive, notify: isTrue(meta.get('notify')) });
+      const agent =
+        primitiveElement === undefined
+          ? null
+          : ['class', 'provider', 'type'].map((name) => attribute(primitiveElement, name) ?? '').join(':');
+      const parameters = nvpairs(primitiveElement, 'instance_attributes');
+      found.push({ id, primitive, notify: isTrue(meta.get('notify')), agent, parameters });
     }
   };
   for (const clone of children(resources, 'clone')) visit(clone, false);
   for (const master of children(resources, 'master')) visit(master, true);
   return found;
+}
+
+/**
+ * A probe (a monitor with interval 0) that found the instance stopped, running or running promoted: what it
+ * found, not a failure. Pacemaker records a probe that finds an instance promoted (rc 8 against an expected
+ * 7) as `last_failure` too, and its scheduler does not count it (unpack.c: "Probe found ... active and
+ * promoted"); nor may the adapter, or a standby on the primary's node reads as a failover caused by failure.
+ */
+function isProbeFinding(operation: XmlElement): boolean {
+  const probe =
+    attribute(operation, 'operation') === 'monitor' && Number(attribute(operation, 'interval') ?? '0') === 0;
+  return (
+    probe &&
+    ['0', '7', '8'].includes(attribute(operation, 'rc-code') ?? '') &&
+    attribute(operation, 'op-status') === '0'
+  );
 }
 
 /** The role recorded by an operation's result, as the scheduler reads it. */
@@ -111,7 +137,9 @@ function instancesOf(status: XmlElement | undefined): Map<string, Map<string, In
       const failCounted = [...transient.entries()].some(
         ([name, value]) => name.startsWith(`fail-count-${primitive}#`) && value !== '0',
       );
-      const failed = failCounted || (lastFailure !== undefined && callId(lastFailure) >= callId(last));
+      const failed =
+        failCounted ||
+        (lastFailure !== undefined && !isProbeFinding(lastFailure) && callId(lastFailure) >= callId(last));
       const perNode = result.get(primitive) ?? new Map<string, Instance>();
       const promotedBy = role === 'promoted' && attribute(last, 'operation') === 'promote' ? callId(last) : null;
       perNode.set(node, { role, promotedBy, failed });

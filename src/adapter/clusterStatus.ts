@@ -1,8 +1,11 @@
 /**
- * What `crm_mon --output-as=xml` says of the PostgreSQL clone and its primary address: who is promoted,
- * who runs unpromoted, where the address runs, which nodes are online, and the failed operations (with the
- * agent's exit reason). Pure: the text in, the status out.
+ * What `crm_mon --output-as=xml` says of a promotable clone and its primary address: which nodes there are
+ * and which are online, who is promoted, who runs unpromoted, where the address runs, and the failed
+ * operations (with the agent's exit reason). Pure: the text in, the status out, read with the adapter's XML
+ * reader (entities decoded, malformed XML refused with its line and column).
  */
+import { InputError } from './inputError.ts';
+import { attribute, children, parseXmlDocument, type XmlElement } from './xmlDocument.ts';
 
 export interface FailedOperation {
   readonly node: string;
@@ -11,6 +14,8 @@ export interface FailedOperation {
 }
 
 export interface ClusterStatus {
+  /** Every node crm_mon lists, online or not. */
+  readonly nodes: readonly string[];
   readonly online: readonly string[];
   readonly promoted: readonly string[];
   readonly unpromoted: readonly string[];
@@ -18,50 +23,62 @@ export interface ClusterStatus {
   readonly failures: readonly FailedOperation[];
 }
 
-const attribute = (tag: string, name: string): string | null => {
-  const match = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
-  return match === null ? null : (match[1] as string);
-};
-
-function unescapeXml(text: string): string {
-  return text
-    .replaceAll('&quot;', '"')
-    .replaceAll('&apos;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
+/** Every `resource` element under `element`, at any depth (clones, groups and bundles nest them). */
+function resourcesWithin(element: XmlElement): XmlElement[] {
+  const found: XmlElement[] = [];
+  for (const [name, list] of Object.entries(element.children)) {
+    for (const each of list) {
+      if (name === 'resource') found.push(each);
+      else found.push(...resourcesWithin(each));
+    }
+  }
+  return found;
 }
 
 export function parseClusterStatus(xml: string, primitive: string, vip: string): ClusterStatus {
-  if (!xml.includes('<pacemaker-result')) throw new Error('crm_mon gave no XML status');
-  const online = [...xml.matchAll(/<node name="([^"]+)"[^>]*\sonline="true"/g)].map((match) => match[1] as string);
+  let document: { root: string; element: XmlElement };
+  try {
+    document = parseXmlDocument(xml, 'crm_mon');
+  } catch (error) {
+    if (error instanceof InputError) throw new Error(`crm_mon gave no XML status (${error.message})`);
+    throw error;
+  }
+  if (document.root !== 'pacemaker-result') throw new Error('crm_mon gave no XML status');
+  const result = document.element;
+  const listed = children(children(result, 'nodes')[0], 'node');
+  const nodes = listed.map((node) => attribute(node, 'name') ?? '').filter((name) => name !== '');
+  const online = listed.filter((node) => attribute(node, 'online') === 'true').map((node) => attribute(node, 'name'));
   const promoted: string[] = [];
   const unpromoted: string[] = [];
   const vipNodes: string[] = [];
-  // <resource id="X" ... role="R" active="true" ...> <node name="N" .../> </resource>
-  for (const match of xml.matchAll(/<resource (id="[^"]*"[^>]*?)(?:\/>|>([\s\S]*?)<\/resource>)/g)) {
-    const head = match[1] as string;
-    const id = attribute(` ${head}`, 'id');
-    const role = attribute(` ${head}`, 'role');
-    const nodes = [...(match[2] ?? '').matchAll(/<node name="([^"]+)"/g)].map((each) => each[1] as string);
-    if (attribute(` ${head}`, 'active') !== 'true') continue;
+  for (const resource of resourcesWithin(children(result, 'resources')[0] ?? result)) {
+    if (attribute(resource, 'active') !== 'true') continue;
     // A failed promote leaves the instance shown as Promoted with failed="true": it is no primary.
-    if (attribute(` ${head}`, 'failed') === 'true') continue;
+    if (attribute(resource, 'failed') === 'true') continue;
+    const id = attribute(resource, 'id');
+    const role = attribute(resource, 'role');
+    const on = children(resource, 'node').map((node) => attribute(node, 'name') ?? '');
     // Pacemaker before 2.1 names the roles Master and Slave.
-    if (id === primitive && (role === 'Promoted' || role === 'Master')) promoted.push(...nodes);
-    else if (id === primitive && (role === 'Unpromoted' || role === 'Slave')) unpromoted.push(...nodes);
-    else if (id === vip && role === 'Started') vipNodes.push(...nodes);
+    if (id === primitive && (role === 'Promoted' || role === 'Master')) promoted.push(...on);
+    else if (id === primitive && (role === 'Unpromoted' || role === 'Slave')) unpromoted.push(...on);
+    else if (id === vip && role === 'Started') vipNodes.push(...on);
   }
   const failures: FailedOperation[] = [];
-  for (const match of xml.matchAll(/<failure ([^>]*)\/?>/g)) {
-    const tag = ` ${match[1]}`;
-    const op = attribute(tag, 'op_key') ?? '';
+  for (const failure of children(children(result, 'failures')[0], 'failure')) {
+    const op = attribute(failure, 'op_key') ?? '';
     if (!op.startsWith(`${primitive}_`)) continue;
     failures.push({
-      node: attribute(tag, 'node') ?? '',
-      task: attribute(tag, 'task') ?? op,
-      exitReason: unescapeXml(attribute(tag, 'exitreason') ?? ''),
+      node: attribute(failure, 'node') ?? '',
+      task: attribute(failure, 'task') ?? op,
+      exitReason: attribute(failure, 'exitreason') ?? '',
     });
   }
-  return { online, promoted: promoted.sort(), unpromoted: unpromoted.sort(), vip: vipNodes, failures };
+  return {
+    nodes,
+    online: online.filter((name): name is string => name !== undefined),
+    promoted: promoted.sort(),
+    unpromoted: unpromoted.sort(),
+    vip: vipNodes,
+    failures,
+  };
 }

@@ -6,13 +6,14 @@
 import { execa } from 'execa';
 import { parseAttributeQuery } from '../../agent/cluster/privateAttributes.ts';
 import { promotionScores } from '../../agent/cluster/promotionScores.ts';
+import { type Cib, type PromotableClone, parseCib } from '../adapter/cib.ts';
 import { parseClusterStatus } from '../adapter/clusterStatus.ts';
 import { formatIntent, intentAttribute } from '../policy/intent.ts';
 import { type NodeRecord, parseNodeRecord } from '../policy/nodeRecord.ts';
 
 export class ClusterViewError extends Error {}
 
-async function tool(program: string, args: readonly string[]): Promise<string> {
+export async function tool(program: string, args: readonly string[]): Promise<string> {
   const result = await execa(program, args, { reject: false, stdin: 'ignore', timeout: 30_000 });
   if (result.exitCode !== 0 || result.failed) {
     const message = String(result.stderr || result.stdout || result.message)
@@ -23,14 +24,34 @@ async function tool(program: string, args: readonly string[]): Promise<string> {
   return String(result.stdout);
 }
 
-/** The primitive of a promotable clone, from the CIB's resources. */
-export function clonePrimitive(resourcesXml: string, clone: string): string | null {
-  const escaped = clone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const block = new RegExp(`<clone[^>]*\\sid="${escaped}"[^>]*>([\\s\\S]*?)</clone>`).exec(resourcesXml);
-  if (block === null) return null;
-  const promotable = /name="promotable" value="true"/.test(block[1] as string);
-  const primitive = /<primitive[^>]*\sid="([^"]+)"/.exec(block[1] as string);
-  return promotable && primitive !== null ? (primitive[1] as string) : null;
+/**
+ * The promotable clone named `clone`, or with no name the one promotable clone of a promigrate agent the CIB
+ * holds; an error names what is there instead.
+ */
+export function findClone(cib: Cib, clone: string | null): PromotableClone {
+  if (clone !== null) {
+    const found = cib.clones.find((each) => each.id === clone);
+    if (found === undefined) throw new ClusterViewError(`no promotable clone ${clone} in the CIB`);
+    return found;
+  }
+  const ours = cib.clones.filter((each) => each.agent?.startsWith('ocf:promigrate:') === true);
+  if (ours.length === 1) return ours[0] as PromotableClone;
+  const names = (ours.length === 0 ? cib.clones : ours).map((each) => each.id);
+  throw new ClusterViewError(
+    names.length === 0
+      ? 'the CIB holds no promotable clone'
+      : `name the clone: the CIB holds ${names.length === 1 ? 'only' : ''} ${names.join(', ')}`.replace('  ', ' '),
+  );
+}
+
+/** The live CIB, read with cibadmin, as the adapter reads a CIB. */
+export async function liveCib(): Promise<{ xml: string; cib: Cib }> {
+  const xml = await tool('cibadmin', ['--query']);
+  try {
+    return { xml, cib: parseCib(xml, 'cibadmin --query') };
+  } catch (error) {
+    throw new ClusterViewError((error as Error).message);
+  }
 }
 
 export interface ClusterSnapshot {
@@ -56,8 +77,7 @@ export interface ClusterView {
 }
 
 export async function clusterView(clone: string): Promise<ClusterView> {
-  const primitive = clonePrimitive(await tool('cibadmin', ['--query', '--scope', 'resources']), clone);
-  if (primitive === null) throw new ClusterViewError(`no promotable clone ${clone} in the CIB`);
+  const { primitive } = findClone((await liveCib()).cib, clone);
   const record = `promigrate-${primitive}`;
   return {
     clone,

@@ -31,6 +31,7 @@ const xml = `<pacemaker-result api-version="2.29" request="crm_mon --output-as=x
 describe('parseClusterStatus', () => {
   it('reads roles, the address and failures; a failed promote is no primary', () => {
     expect(parseClusterStatus(xml, 'pgsql', 'pgsql-vip')).toEqual({
+      nodes: ['node1', 'node2', 'node3'],
       online: ['node1', 'node2'],
       promoted: ['node1'],
       unpromoted: [],

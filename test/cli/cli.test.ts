@@ -11,7 +11,31 @@ describe('promigrate CLI', () => {
     const result = await promigrate('switchover', 'pgsql-ha', '--to', 'node2');
     expect(result.exitCode).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^promigrate switchover: cibadmin --query --scope resources: /);
+    expect(result.stderr).toMatch(/^promigrate switchover: cibadmin --query: /);
+  });
+
+  it.each(['explain', 'status', 'switchover', 'demo', 'paths', 'check', 'model', 'install-agents'])(
+    '%s --help (and help %s) prints its own usage and exits 0',
+    async (command) => {
+      for (const args of [
+        [command, '--help'],
+        [command, '-h'],
+        ['help', command],
+        [command, 'x', '--bogus', '--help'],
+      ]) {
+        const result = await promigrate(...args);
+        expect(result.exitCode, args.join(' ')).toBe(0);
+        expect(result.stdout).toMatch(new RegExp(`^Usage: promigrate ${command}\\b`));
+        expect(result.stderr).toBe('');
+      }
+    },
+  );
+
+  it('status outside a cluster fails with one line and exit code 1', async () => {
+    const result = await promigrate('status');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^promigrate status: cibadmin --query: /);
   });
 
   it('prints its usage with --help and exits 0', async () => {
@@ -29,6 +53,10 @@ describe('promigrate CLI', () => {
     ],
     [['check', '--bogus'], /^promigrate check: Unknown option '--bogus'/],
     [['demo', 'extra'], /^promigrate demo: Unexpected argument 'extra'/],
+    [['help', 'frobnicate'], /^promigrate: unknown command "frobnicate" \(see promigrate --help\)$/],
+    [['status', 'a', 'b'], /^promigrate status: give at most one CLONE$/],
+    [['status', '--bogus'], /^promigrate status: Unknown option '--bogus'/],
+    [['status', 'x;reboot'], /^promigrate status: CLONE "x;reboot" is not a resource name$/],
     [
       ['install-agents', '--ocf-root', 'usr/lib/ocf'],
       /^promigrate install-agents: --ocf-root expects an absolute directory, got "usr\/lib\/ocf"$/,

@@ -20,6 +20,7 @@ import {
   type ScenarioResult,
   splitMove,
   standbyPrimaryNode,
+  statusAndDryRun,
 } from '../../lab/netcluster/clusterScenarios.ts';
 import {
   failedPrimaryThreshold1,
@@ -102,9 +103,10 @@ describe('promigrate on a real three-node cluster', () => {
       expectPassed([await splitMove(cluster, target)]);
     }, 120_000);
 
-    it('6. promigrate switchover: progress, JSON result, refusal with a reason, nothing left behind', async () => {
+    it('6. promigrate status and switchover --dry-run change nothing; switchover: progress, JSON result, refusal with a reason, nothing left behind', async () => {
+      expectPassed([await statusAndDryRun(cluster, resolve('dist/promigrate.js'))]);
       expectPassed(await operatorCommand(cluster, resolve('dist/promigrate.js')));
-    }, 180_000);
+    }, 300_000);
 
     it('7. fences a partitioned primary and elects the standby with the writes, not the cut one the scores favour', async () => {
       const result = await fencedPrimary(cluster);
