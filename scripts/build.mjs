@@ -1,7 +1,10 @@
 // Bundles the CLI, the benchmarks and the OCF agents into single files: fast start, no TypeScript at run
 // time. The agents are laid out as in an OCF root (dist/ocf), as `promigrate install-agents` installs them:
 // resource.d/promigrate/<agent> is a small shell entry point, lib/promigrate/<agent>.cjs the bundle; the
-// entry point names the absolute path of this Node, since pacemaker-execd runs agents directly.
+// entry point names the absolute path of a Node, since pacemaker-execd runs agents directly: in a checkout
+// the Node that built them, in the Debian package (dist/packaged/, scripts/package.mjs) /usr/bin/node, the
+// program of the nodejs package it depends on. The npm packages each bundle holds are listed in
+// dist/bundled-packages.json, for the package's copyright file.
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -37,6 +40,19 @@ await build({
   banner: { js: requireBanner },
 });
 
+/** The npm packages (name → version, license) whose code a bundle of `entry` holds. */
+async function bundledPackages(entryPoints, format) {
+  const { metafile } = await build({ ...common, format, entryPoints, write: false, metafile: true, outdir: 'dist' });
+  const found = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match === null || found.has(match[1])) continue;
+    const manifest = JSON.parse(readFileSync(`node_modules/${match[1]}/package.json`, 'utf8'));
+    found.set(match[1], { version: manifest.version, license: manifest.license ?? 'see the package' });
+  }
+  return found;
+}
+
 // The agent bundles are CommonJS (no import.meta, no ESM loader). The model's actions are imported lazily:
 // esbuild defers their initialisation, so monitor and notify do not set up the statechart.
 const agents = { pgsql: 'agent/pgsql/main.ts', stateful: 'agent/stateful/main.ts' };
@@ -68,13 +84,25 @@ if (/@[A-Za-z_]+@/.test(prePromote))
 const shellParts = { pgsql: prePromote.trimEnd(), stateful: ':' };
 
 const entryPoint = readFileSync('agent/shim/entryPoint.sh', 'utf8');
-mkdirSync('dist/ocf/resource.d/promigrate', { recursive: true });
-for (const name of Object.keys(agents)) {
-  const path = `dist/ocf/resource.d/promigrate/${name}`;
-  const text = entryPoint
-    .replace('  @PRE_PROMOTE@', () => shellParts[name].replaceAll(/^(?=.)/gm, '  '))
-    .replaceAll('@AGENT@', () => name)
-    .replaceAll('@NODE@', () => process.execPath);
-  writeFileSync(path, text);
-  chmodSync(path, 0o755);
+const layouts = { 'dist/ocf': process.execPath, 'dist/packaged/ocf': '/usr/bin/node' };
+for (const [root, node] of Object.entries(layouts)) {
+  mkdirSync(`${root}/resource.d/promigrate`, { recursive: true });
+  for (const name of Object.keys(agents)) {
+    const path = `${root}/resource.d/promigrate/${name}`;
+    const text = entryPoint
+      .replace('  @PRE_PROMOTE@', () => shellParts[name].replaceAll(/^(?=.)/gm, '  '))
+      .replaceAll('@AGENT@', () => name)
+      .replaceAll('@NODE@', () => node);
+    writeFileSync(path, text);
+    chmodSync(path, 0o755);
+  }
 }
+
+const packages = new Map([
+  ...(await bundledPackages({ promigrate: 'src/cli/main.ts' }, 'esm')),
+  ...(await bundledPackages(agents, 'cjs')),
+]);
+writeFileSync(
+  'dist/bundled-packages.json',
+  `${JSON.stringify(Object.fromEntries([...packages].sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`,
+);

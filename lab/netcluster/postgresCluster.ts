@@ -345,13 +345,15 @@ export class PostgresCluster {
     return found;
   }
 
-  /** promigrate's command, run on a node as an operator would. */
+  /** promigrate's command (a bundle's path or the installed command), run on a node as an operator would. */
   async promigrate(
     args: readonly string[],
     cli: string,
     on?: string,
   ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    const result = await this.net.exec(on ?? this.consoleNode(), [process.execPath, cli, ...args]);
+    // A bundle of the checkout is run with this Node; an installed command (/usr/bin/promigrate) as itself.
+    const command = cli.endsWith('.js') ? [process.execPath, cli] : [cli];
+    const result = await this.net.exec(on ?? this.consoleNode(), [...command, ...args]);
     return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
 

@@ -18,9 +18,9 @@ export const commandHelp: readonly CommandHelp[] = [
       'on a cluster node: where the promoted role is, each node with its role, timeline, position,\nlag and promotion score, the latest hand-over and its verdict, an intent in force',
     details: `Reads the cluster through Pacemaker's own tools on this node (cibadmin, crm_mon, crm_attribute,
 attrd_updater) and changes nothing. CLONE may be left out when the CIB holds one promotable clone of an
-ocf:promigrate agent. For each node: online or not, its instance's role, the timeline and WAL position it
-last published (with its age), its lag behind the primary's published position in bytes, its promotion
-score; then the latest hand-over record (source > target, final position, verdict pending or aborted) and
+ocf:promigrate agent. For each node: online or not, its instance's role, its timeline and WAL position
+(live from the local PostgreSQL, else as it last published it, with the age), a standby's lag in bytes
+(live, from the primary's pg_stat_replication: run it on the primary's node), its promotion score; then the latest hand-over record (source > target, final position, verdict pending or aborted) and
 the operator's intent when one is in force. A value that cannot be read is shown as unknown, never guessed.
   --json   one JSON object instead of the table`,
   },

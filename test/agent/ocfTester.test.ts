@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offlineTools } from '../../lab/local/offlineTools.ts';
 import { createInstances, type InstanceSet } from '../../lab/local/postgresInstances.ts';
+import { ocfTester as runOcfTester } from '../fixtures/ocfTester.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
 
 describe('ocf-tester', () => {
@@ -34,29 +35,14 @@ describe('ocf-tester', () => {
   });
 
   const ocfTester = (agent: string, parameters: Readonly<Record<string, string>>) =>
-    execa(
-      'ocf-tester',
-      [
-        '-n',
-        'tested',
-        ...Object.entries(parameters).flatMap(([name, value]) => ['-o', `${name}=${value}`]),
-        join(dir, 'ocf', 'resource.d', 'promigrate', agent),
-      ],
-      {
-        reject: false,
-        stdin: 'ignore',
-        extendEnv: false,
-        env: {
-          PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
-          OCF_ROOT: join(dir, 'ocf'),
-          HA_SBIN_DIR: join(dir, 'sbin'),
-          PROMIGRATE_ATTRD_DIR: join(dir, 'attrd'),
-          CIB_file: cluster.cib,
-          PCMK_logfacility: 'none',
-          OCF_RESKEY_CRM_meta_on_node: 'node1',
-        },
-      },
-    );
+    runOcfTester({
+      agentPath: join(dir, 'ocf', 'resource.d', 'promigrate', agent),
+      ocfRoot: join(dir, 'ocf'),
+      sbinDir: join(dir, 'sbin'),
+      attrdDir: join(dir, 'attrd'),
+      cib: cluster.cib,
+      parameters,
+    });
 
   it('passes for ocf:promigrate:stateful', async () => {
     const result = await ocfTester('stateful', {

@@ -6,10 +6,19 @@
  * a write load through that address: no acknowledged write that a surviving node had may be missing on the
  * final primary (with asynchronous replication a lost primary can take writes nobody received: counted
  * apart), and no sample may see two writable nodes. Writes reports/cluster.json and prints the table.
+ *
+ * The cluster runs what an operator installs: the Debian package (npm run package), installed with
+ * apt-get from the file before the suite — its agents under /usr/lib/ocf, its /usr/bin/promigrate — checked
+ * first (version, man page, ocf-tester on both installed agents), and purged afterwards.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offlineTools } from '../../lab/local/offlineTools.ts';
+import { createInstances } from '../../lab/local/postgresInstances.ts';
 import { reportEntries, reportTable } from '../../lab/netcluster/clusterReport.ts';
 import {
   banPrimary,
@@ -31,6 +40,9 @@ import {
 } from '../../lab/netcluster/fencedScenarios.ts';
 import type { ReplicationMode } from '../../lab/netcluster/nodePostgres.ts';
 import { clusterNodes, PostgresCluster } from '../../lab/netcluster/postgresCluster.ts';
+import { buildAndInstallPackage, installedCommand, installedOcfRoot, purgePackage } from '../fixtures/debianPackage.ts';
+import { ocfTester } from '../fixtures/ocfTester.ts';
+import { OfflineCluster } from '../fixtures/offlineCluster.ts';
 
 const results: ScenarioResult[] = [];
 let cluster: PostgresCluster;
@@ -49,11 +61,12 @@ function expectPassed(found: readonly ScenarioResult[]): void {
 
 describe('promigrate on a real three-node cluster', () => {
   beforeAll(async () => {
+    await buildAndInstallPackage();
     cluster = await PostgresCluster.create({
       agent: 'promigrate',
       tag: 'pmgs',
       subnet: '10.213.12',
-      ocfRoot: resolve('dist/ocf'),
+      ocfRoot: installedOcfRoot,
       probe: resolve('dist/cluster-probe.js'),
       catchUpTimeout: 1,
     });
@@ -61,7 +74,12 @@ describe('promigrate on a real three-node cluster', () => {
 
   afterAll(async () => {
     // PROMIGRATE_KEEP_CLUSTER=1 leaves the cluster running (its logs under the node directories) to look at.
-    if (process.env.PROMIGRATE_KEEP_CLUSTER !== '1') await cluster?.dispose();
+    if (process.env.PROMIGRATE_KEEP_CLUSTER !== '1') {
+      await cluster?.dispose();
+      await purgePackage();
+      if (existsSync(join(installedOcfRoot, 'resource.d', 'promigrate', 'pgsql')) || existsSync(installedCommand))
+        throw new Error('apt-get purge promigrate left its files behind');
+    }
     await mkdir('reports', { recursive: true });
     await writeFile(
       'reports/cluster.json',
@@ -69,6 +87,51 @@ describe('promigrate on a real three-node cluster', () => {
     );
     process.stdout.write(`\n${reportTable(results)}\n`);
   }, 60_000);
+
+  it('0. runs the installed Debian package: promigrate --version, its man page, ocf-tester on both agents', async () => {
+    const version = await execa(installedCommand, ['--version']);
+    expect(version.stdout).toBe(JSON.parse(await readFile('package.json', 'utf8')).version);
+    expect((await execa('man', ['-w', 'promigrate'])).stdout).toBe('/usr/share/man/man8/promigrate.8.gz');
+    const listed = await execa('dpkg', ['--listfiles', 'promigrate']);
+    expect(listed.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['/usr/lib/ocf/resource.d/promigrate/pgsql', '/usr/lib/ocf/lib/promigrate/pgsql.cjs']),
+    );
+    // ocf-tester as in test/agent/ocfTester.test.ts, on the installed files (it reads them as user nobody).
+    const dir = await mkdtemp(join(tmpdir(), 'promigrate-installed-'));
+    await chmod(dir, 0o755);
+    await offlineTools(join(dir, 'sbin'));
+    const cib = await OfflineCluster.create({ nodes: 2, clones: [{ id: 'tested-clone', primitive: 'tested' }] });
+    const postgres = await createInstances(['node1'], 25671);
+    try {
+      const [instance] = postgres.instances;
+      const agents = {
+        stateful: { state_root: join(dir, 'stateful'), state_dir: join(dir, 'state-stateful') },
+        pgsql: {
+          pgdata: instance?.dataDir as string,
+          pghost: '127.0.0.1',
+          pgport: String(instance?.port),
+          logfile: join(instance?.home as string, 'server.log'),
+          state_dir: join(dir, 'state-pgsql'),
+        },
+      };
+      for (const [agent, parameters] of Object.entries(agents)) {
+        const result = await ocfTester({
+          agentPath: join(installedOcfRoot, 'resource.d', 'promigrate', agent),
+          ocfRoot: installedOcfRoot,
+          sbinDir: join(dir, 'sbin'),
+          attrdDir: join(dir, 'attrd'),
+          cib: cib.cib,
+          parameters,
+        });
+        expect(result.stdout, `${agent}: ${result.stdout}\n${result.stderr}`).toContain('passed all tests');
+        expect(result.exitCode).toBe(0);
+      }
+    } finally {
+      await postgres.dispose();
+      await cib.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   describe.each<ReplicationMode>(['async', 'sync'])('with %s replication', (mode) => {
     beforeAll(async () => {
@@ -104,8 +167,8 @@ describe('promigrate on a real three-node cluster', () => {
     }, 120_000);
 
     it('6. promigrate status and switchover --dry-run change nothing; switchover: progress, JSON result, refusal with a reason, nothing left behind', async () => {
-      expectPassed([await statusAndDryRun(cluster, resolve('dist/promigrate.js'))]);
-      expectPassed(await operatorCommand(cluster, resolve('dist/promigrate.js')));
+      expectPassed([await statusAndDryRun(cluster, installedCommand)]);
+      expectPassed(await operatorCommand(cluster, installedCommand));
     }, 300_000);
 
     it('7. fences a partitioned primary and elects the standby with the writes, not the cut one the scores favour', async () => {
