@@ -43,11 +43,19 @@ export interface Instance {
 
 export interface Cib {
   readonly featureSet: string | null;
+  /** When the scheduler saved this input (`execution-date`, seconds): pe-inputs carry it, a live CIB not. */
+  readonly executionDate: number | null;
+  /** admin_epoch, epoch, num_updates: the CIB's version, which only grows while the cluster runs. */
+  readonly version: readonly [number, number, number];
   readonly nodes: ReadonlyMap<string, CibNode>;
   readonly clones: readonly PromotableClone[];
   readonly locations: readonly LocationConstraint[];
   /** primitive id → node → instance */
   readonly instances: ReadonlyMap<string, ReadonlyMap<string, Instance>>;
+}
+
+function wholeNumber(value: string | undefined): number | null {
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
 
 function isTrue(value: string | undefined): boolean {
@@ -125,10 +133,17 @@ function instancesOf(status: XmlElement | undefined): Map<string, Map<string, In
       for (const [name, value] of nvpairs(set, 'instance_attributes')) transient.set(name, value);
     }
     for (const resource of children(child(child(state, 'lrm'), 'lrm_resources'), 'lrm_resource')) {
-      const primitive = attribute(resource, 'id') ?? '';
+      // An anonymous clone's instance may be recorded numbered (`rsc1:0`, older histories and Pacemaker's own
+      // test inputs), its operations still named after the primitive (`rsc1_last_0`): one primitive either way.
+      const recorded = attribute(resource, 'id') ?? '';
+      const primitive = recorded.replace(/:\d+$/, '');
       const ops = children(resource, 'lrm_rsc_op');
-      const last = ops.find((op) => attribute(op, 'id') === `${primitive}_last_0`);
-      const lastFailure = ops.find((op) => attribute(op, 'id') === `${primitive}_last_failure_0`);
+      const named = (suffix: string) =>
+        ops.find(
+          (op) => attribute(op, 'id') === `${primitive}${suffix}` || attribute(op, 'id') === `${recorded}${suffix}`,
+        );
+      const last = named('_last_0');
+      const lastFailure = named('_last_failure_0');
       const callId = (op: XmlElement | undefined) => Number(attribute(op, 'call-id') ?? -1);
       let role: InstanceRole = 'stopped';
       if (last !== undefined) {
@@ -180,6 +195,12 @@ export function cibFromElement(element: XmlElement, source: string): Cib {
   );
   return {
     featureSet: attribute(element, 'crm_feature_set') ?? null,
+    executionDate: wholeNumber(attribute(element, 'execution-date')),
+    version: [
+      wholeNumber(attribute(element, 'admin_epoch')) ?? 0,
+      wholeNumber(attribute(element, 'epoch')) ?? 0,
+      wholeNumber(attribute(element, 'num_updates')) ?? 0,
+    ],
     nodes,
     clones: promotableClones(child(configuration, 'resources')),
     locations,

@@ -49,6 +49,7 @@ export function factsFromEnvironment(action: string, env: OcfEnvironment, source
         demote: [...new Set(demote)].sort(),
         stop: [...new Set(lists.stop ?? own('stop'))].sort(),
         start: [...new Set(lists.start ?? own('start'))].sort(),
+        listed: promoted !== undefined,
       },
     ],
     fenced: [],
@@ -95,5 +96,5 @@ export function migrationInEnvironment(action: string, env: OcfEnvironment): Mig
   if (!hasNotifyLists(env)) return null;
   const facts = factsFromEnvironment(action, env);
   const change = facts.clones[0];
-  return change === undefined ? null : classifyChange(change, facts);
+  return change === undefined ? null : (classifyChange(change, facts)[0] ?? null);
 }

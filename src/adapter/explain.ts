@@ -2,7 +2,7 @@
 import { cibFromElement } from './cib.ts';
 import { classifyTransition, type Migration } from './classify.ts';
 import { factsFromGraph } from './graphFacts.ts';
-import { explainHistory, type HistoryInput } from './history.ts';
+import { explainHistory, type HistoryInput, writtenOrder } from './history.ts';
 import { InputError } from './inputError.ts';
 import type { Input } from './readInput.ts';
 import { scheduleTransition } from './scheduler.ts';
@@ -24,11 +24,21 @@ async function explainDocument(source: string, text: string, sequence: number | 
 
 export async function explainInput(input: Input): Promise<Migration[]> {
   if (input.kind === 'document') return explainDocument(input.source, input.text, input.sequence);
-  const history: HistoryInput[] = input.inputs.map((document) => {
+  const read = input.inputs.map((document) => {
     if (document.kind !== 'document') throw new InputError(document.source, 'nested history');
     const { root, element } = parseXmlDocument(document.text, document.source);
     if (root !== 'cib') throw new InputError(document.source, `expected <cib> in a history, found <${root}>`);
-    return { sequence: document.sequence ?? 0, cib: cibFromElement(element, document.source) };
+    const history: HistoryInput = { sequence: document.sequence ?? 0, cib: cibFromElement(element, document.source) };
+    return { history, document };
   });
-  return explainHistory(history);
+  read.sort((a, b) => writtenOrder(a.history, b.history));
+  const newest = read.at(-1) as (typeof read)[number];
+  // The newest input's transition, as the scheduler planned it: its outcome is in no input yet.
+  const { graphXml } = await scheduleTransition(newest.document.text, newest.document.source);
+  const graph = parseTransitionGraph(graphXml, `${newest.document.source} (scheduled)`);
+  const planned = factsFromGraph({ ...graph, transition: newest.history.sequence }, newest.history.cib);
+  return explainHistory(
+    read.map((each) => each.history),
+    planned,
+  );
 }

@@ -15,6 +15,8 @@ export interface CloneChange {
   readonly demote: readonly string[];
   readonly stop: readonly string[];
   readonly start: readonly string[];
+  /** Whether the input named the promoted instances (a CIB, or a graph's notify lists); false: unknown. */
+  readonly listed?: boolean;
 }
 
 /** What a CIB adds to a graph: why the scheduler did it. Absent for a graph or an environment alone. */

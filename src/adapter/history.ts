@@ -1,16 +1,34 @@
 /**
- * A cluster history (pe-input files in order) → what happened to each clone's promoted role. Outcomes come
- * from the following inputs, never from a transition's plan; one logical migration that Pacemaker split
- * over several transitions (demote in N, promote in N+1) is reported once, with every transition it spanned.
+ * A cluster history (pe-input files in the order the scheduler wrote them) → what happened to each clone's
+ * promoted role. Outcomes come from the following inputs, never from a transition's plan; one logical
+ * migration that Pacemaker split over several transitions (demote in N, promote in N+1) is reported once,
+ * with every transition it spanned. The newest input's own transition has no following input: what the
+ * scheduler planned for it is reported as planned, its outcome not yet recorded.
  */
 import { type Cib, promotedNodes } from './cib.ts';
-import { classifyChange, type Migration } from './classify.ts';
-import type { ClusterContext } from './facts.ts';
+import { classifyChange, classifyTransition, type Migration } from './classify.ts';
+import type { ClusterContext, TransitionFacts } from './facts.ts';
 import { clusterContext } from './graphFacts.ts';
 
 export interface HistoryInput {
   readonly sequence: number;
   readonly cib: Cib;
+}
+
+/**
+ * The order the scheduler wrote the inputs in: pe-input numbers wrap at pe-input-series-max, so the files'
+ * own record decides — when each was saved (execution-date), then the CIB's version; the number only
+ * between inputs that carry neither.
+ */
+export function writtenOrder(a: HistoryInput, b: HistoryInput): number {
+  const dateA = a.cib.executionDate;
+  const dateB = b.cib.executionDate;
+  if (dateA !== null && dateB !== null && dateA !== dateB) return dateA - dateB;
+  for (let index = 0; index < 3; index++) {
+    const difference = (a.cib.version[index] as number) - (b.cib.version[index] as number);
+    if (difference !== 0 && dateA !== null && dateB !== null) return difference;
+  }
+  return a.sequence - b.sequence;
 }
 
 interface Holder {
@@ -46,7 +64,7 @@ function migrationOf(
   context: ClusterContext | null,
   transitions: number[],
 ): Migration | null {
-  const migration = classifyChange(
+  const [migration] = classifyChange(
     {
       resource: cloneId,
       primitive,
@@ -58,15 +76,19 @@ function migrationOf(
     },
     { transition: null, clones: [], fenced: [], cluster: context },
   );
-  return migration === null ? null : { ...migration, transitions };
+  return migration === undefined ? null : { ...migration, transitions };
 }
 
-/** The inputs' sequence numbers from `start` to `end`, both included: the transitions a migration spanned. */
+/** The sequence numbers of the inputs at positions `start` to `end`, both included: the transitions spanned. */
 function sequencesBetween(inputs: readonly HistoryInput[], start: number, end: number): number[] {
-  return inputs.filter((input) => input.sequence >= start && input.sequence <= end).map((input) => input.sequence);
+  return inputs.slice(start, end + 1).map((input) => input.sequence);
 }
 
-export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
+/**
+ * `inputs` in the order the scheduler wrote them (writtenOrder); `planned`, when given, the transition the
+ * scheduler computes for the newest input.
+ */
+export function explainHistory(inputs: readonly HistoryInput[], planned: TransitionFacts | null = null): Migration[] {
   const cloneIds = [...new Set(inputs.flatMap((input) => input.cib.clones.map((clone) => clone.id)))].sort();
   const migrations: Migration[] = [];
   for (const cloneId of cloneIds) {
@@ -74,6 +96,7 @@ export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
       inputs.flatMap((input) => input.cib.clones).find((clone) => clone.id === cloneId)?.primitive ?? cloneId;
     let previous = holderIn((inputs[0] as HistoryInput).cib, cloneId);
     let pending: { from: string; context: ClusterContext; start: number } | null = null;
+    const newest = inputs.length - 1;
     for (let index = 1; index < inputs.length; index++) {
       const before = inputs[index - 1] as HistoryInput;
       const after = inputs[index] as HistoryInput;
@@ -86,7 +109,7 @@ export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
         if (current.node === null) {
           // A demote happened in the earlier input's transition; a lost node in no transition at all.
           const gone = after.cib.nodes.get(previous.node)?.online === false;
-          pending = { from: previous.node, context, start: gone ? after.sequence : before.sequence };
+          pending = { from: previous.node, context, start: gone ? index : index - 1 };
         } else {
           const found = migrationOf(cloneId, primitive, previous.node, current.node, context, [before.sequence]);
           if (found !== null) migrations.push(found);
@@ -99,19 +122,31 @@ export function explainHistory(inputs: readonly HistoryInput[]): Migration[] {
           from,
           current.node,
           pending?.context ?? null,
-          sequencesBetween(inputs, pending?.start ?? before.sequence, before.sequence),
+          sequencesBetween(inputs, pending?.start ?? index - 1, index - 1),
         );
         if (found !== null) migrations.push(found);
         pending = null;
       }
       previous = current;
     }
-    if (pending !== null) {
-      // No following input shows an outcome for the last one: it is not counted.
-      const lastCounted = (inputs[inputs.length - 2] as HistoryInput).sequence;
-      const spanned = sequencesBetween(inputs, pending.start, lastCounted);
+    const plan = planned === null ? [] : classifyTransition(planned).filter((each) => each.resource === cloneId);
+    const newestSequence = (inputs[newest] as HistoryInput).sequence;
+    const promotion = plan.find((each) => each.from === null && each.to !== null);
+    let merged = false;
+    if (pending !== null && promotion !== undefined) {
+      // Demoted in an earlier transition, promoted in the newest one's plan: one migration, not yet done.
+      const spanned = sequencesBetween(inputs, pending.start, newest);
+      const found = migrationOf(cloneId, primitive, pending.from, promotion.to, pending.context, spanned);
+      if (found !== null) migrations.push({ ...found, planned: true });
+      merged = true;
+    } else if (pending !== null) {
+      const spanned = sequencesBetween(inputs, pending.start, Math.max(pending.start, newest - 1));
       const found = migrationOf(cloneId, primitive, pending.from, null, pending.context, spanned);
       if (found !== null) migrations.push(found);
+    }
+    for (const each of plan) {
+      if (merged && each === promotion) continue;
+      migrations.push({ ...each, transitions: [newestSequence], planned: true });
     }
   }
   return migrations;

@@ -17,18 +17,31 @@ export function sequenceOf(path: string): number | null {
   return match === null ? null : Number(match[1]);
 }
 
+/** The bytes as UTF-8 text; bytes that are not UTF-8 are an error, never silently replaced. */
+function utf8(path: string, data: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    throw new InputError(path, 'not UTF-8 text');
+  }
+}
+
 async function decompress(path: string, data: Buffer): Promise<string> {
   const result = await execa('bzip2', ['--decompress', '--stdout'], {
     input: data,
     reject: false,
-    encoding: 'utf8',
+    encoding: 'buffer',
     stripFinalNewline: false,
   });
   if (result.failed) {
-    const reason = result.stderr.split('\n').find((line) => /bzip2:/.test(line)) ?? 'not a complete bzip2 file';
+    const reason =
+      Buffer.from(result.stderr)
+        .toString('utf8')
+        .split('\n')
+        .find((line) => /bzip2:/.test(line)) ?? 'not a complete bzip2 file';
     throw new InputError(path, `cannot decompress: ${reason.replace(/^bzip2:\s*/, '').replace(/[;:.\s]+$/, '')}`);
   }
-  return result.stdout;
+  return utf8(path, result.stdout);
 }
 
 async function readDocument(path: string): Promise<Input> {
@@ -39,7 +52,7 @@ async function readDocument(path: string): Promise<Input> {
     throw new InputError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const compressed = data.subarray(0, 3).toString('latin1') === 'BZh';
-  const text = compressed ? await decompress(path, data) : data.toString('utf8');
+  const text = compressed ? await decompress(path, data) : utf8(path, data);
   return { kind: 'document', source: path, text, sequence: sequenceOf(path) };
 }
 

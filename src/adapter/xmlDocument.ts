@@ -1,7 +1,7 @@
-/** XML text → a plain object tree, validated first so that malformed input fails with line and column. */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+/** XML text → a tree of elements and their attributes; malformed input fails with line and column. */
+import { XMLValidator } from 'fast-xml-parser';
 import { InputError } from './inputError.ts';
-import { getOwn, setOwn } from './ownRecord.ts';
+import { getOwn } from './ownRecord.ts';
 import { lineAndColumn, scanXml, XmlScanError } from './xmlScanner.ts';
 
 /**
@@ -14,29 +14,10 @@ export interface XmlElement {
   attribute(name: string): string | undefined;
 }
 
-/** An element whose attributes are already a record. */
-export class RecordElement implements XmlElement {
-  readonly children: Record<string, XmlElement[]> = {};
-  constructor(readonly attributes: Record<string, string> = {}) {}
-  attribute(name: string): string | undefined {
-    return Object.hasOwn(this.attributes, name) ? this.attributes[name] : undefined;
-  }
-}
-
-type ParsedValue = string | ParsedObject | ParsedObject[];
-type ParsedObject = { [name: string]: ParsedValue };
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: true,
-});
-
 /**
- * Parses with the fast scanner (xmlScanner.ts); on anything it rejects, the general parser's validator
- * gives the precise error (or, for what the scanner does not support, the general parser reads it).
+ * Reads a document with the scanner (xmlScanner.ts), the one reader of every input. On anything it refuses,
+ * the general parser's validator is asked first, for its precise wording of what is malformed; the
+ * scanner's own error (offset → line and column) otherwise.
  */
 export function parseXmlDocument(text: string, source: string): { root: string; element: XmlElement } {
   if (text.trim().length === 0) throw new InputError(source, 'empty input');
@@ -49,44 +30,9 @@ export function parseXmlDocument(text: string, source: string): { root: string; 
       const { line, col, msg } = verdict.err;
       throw new InputError(source, `line ${line}, column ${col}: ${msg.replace(/\s+/g, ' ')}`);
     }
-    if (!error.unsupported) {
-      const { line, column } = lineAndColumn(text, error.offset);
-      throw new InputError(source, `line ${line}, column ${column}: ${error.message}`);
-    }
+    const { line, column } = lineAndColumn(text, error.offset);
+    throw new InputError(source, `line ${line}, column ${column}: ${error.message}`);
   }
-  return parseGeneral(text, source);
-}
-
-/** fast-xml-parser's tree (attributes prefixed with '@') → XmlElement. */
-function fromParsed(value: ParsedObject): XmlElement {
-  const attributes: Record<string, string> = {};
-  const element = new RecordElement(attributes);
-  for (const [key, child] of Object.entries(value)) {
-    if (key.startsWith('@')) {
-      if (typeof child === 'string') setOwn(attributes, key.slice(1), child);
-    } else if (typeof child === 'object') {
-      setOwn(element.children, key, (Array.isArray(child) ? child : [child]).map(fromParsed));
-    } else if (key !== '#text') {
-      setOwn(element.children, key, [new RecordElement()]);
-    }
-  }
-  return element;
-}
-
-function parseGeneral(text: string, source: string): { root: string; element: XmlElement } {
-  let tree: ParsedObject;
-  try {
-    tree = parser.parse(text) as ParsedObject;
-  } catch (error) {
-    // fast-xml-parser refuses some names it validated (e.g. "constructor", as a guard against prototype pollution).
-    throw new InputError(source, (error as Error).message.replace(/\s+/g, ' '));
-  }
-  const roots = Object.keys(tree).filter((key) => !key.startsWith('?'));
-  const root = roots[0];
-  if (root === undefined || roots.length !== 1) throw new InputError(source, 'no single root element');
-  const element = tree[root];
-  const parsed = Array.isArray(element) ? element[0] : element;
-  return { root, element: fromParsed(typeof parsed === 'object' && parsed !== null ? parsed : {}) };
 }
 
 export function children(element: XmlElement | undefined, name: string): XmlElement[] {

@@ -1,9 +1,11 @@
 /**
  * A fast, strict reader for the XML Pacemaker writes (CIBs, transition graphs): elements, attributes,
- * comments, the XML declaration. A busy cluster's graph is tens of megabytes of attributes (every notify
- * action carries every list), and a general parser spends seconds on it; this one does a single pass.
- * Anything it does not handle (CDATA, DOCTYPE) is reported as unsupported so that the caller can fall back to
- * the general parser; anything malformed is reported with its offset.
+ * comments, CDATA sections and a DOCTYPE (skipped: text is not kept, and entities a DOCTYPE declares are
+ * not expanded), the XML declaration. A busy cluster's graph is tens of megabytes of attributes (every
+ * notify action carries every list), and a general parser spends seconds on it; this one does a single pass.
+ * It is the only reader of attribute values, whatever the document holds: values exactly as written, the
+ * five predefined entities and character references decoded, nothing trimmed, a repeated attribute refused.
+ * Anything malformed is reported with its offset.
  */
 
 import { getOwn, setOwn } from './ownRecord.ts';
@@ -13,7 +15,6 @@ export class XmlScanError extends Error {
   constructor(
     message: string,
     readonly offset: number,
-    readonly unsupported = false,
   ) {
     super(message);
   }
@@ -27,16 +28,32 @@ const endTag = new RegExp(`</(${name})\\s*>`, 'y');
 const entity = /&(?:(lt|gt|amp|quot|apos)|#(\d+)|#x([0-9A-Fa-f]+));/g;
 const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** XML's Char production: what a character reference may name. */
+function isXmlCharacter(code: number): boolean {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
+}
+
 function decode(value: string, offset: number): string {
   if (!value.includes('&')) return value;
   const decoded = value.replace(
     entity,
-    (_match, word: string | undefined, decimal: string | undefined, hex?: string) => {
+    (match, word: string | undefined, decimal: string | undefined, hex?: string) => {
       if (word !== undefined) return named[word] as string;
-      return String.fromCodePoint(decimal !== undefined ? Number(decimal) : Number.parseInt(hex as string, 16));
+      const code = decimal !== undefined ? Number(decimal) : Number.parseInt(hex as string, 16);
+      if (!isXmlCharacter(code)) throw new XmlScanError(`character reference ${match} names no XML character`, offset);
+      return String.fromCodePoint(code);
     },
   );
-  if (/&/.test(value.replace(entity, ''))) throw new XmlScanError("'&' that starts no entity", offset);
+  if (/&/.test(value.replace(entity, ''))) {
+    throw new XmlScanError("'&' that starts no entity (only the five XML predefines and &#N; are read)", offset);
+  }
   return decoded;
 }
 
@@ -79,7 +96,7 @@ class ScannedElement implements XmlElement {
     const record: Record<string, string> = {};
     for (let index = 0; index + 1 < parts.length; index += 2) {
       const key = (parts[index] as string).trim().slice(0, -1).trimEnd();
-      // A repeated name (never written by Pacemaker) keeps its first value.
+      // Repeated names were refused by the scan (repeatedAttribute).
       if (!Object.hasOwn(record, key)) setOwn(record, key, parts[index + 1] as string);
     }
     return record;
@@ -89,10 +106,27 @@ class ScannedElement implements XmlElement {
     const record: Record<string, string> = {};
     for (const match of this.raw.matchAll(oneAttribute)) {
       const key = match[1] as string;
-      if (!Object.hasOwn(record, key)) setOwn(record, key, decode(match[2] ?? match[3] ?? '', this.offset));
+      if (Object.hasOwn(record, key)) throw new XmlScanError(`attribute '${key}' repeated`, this.offset);
+      setOwn(record, key, decode(match[2] ?? match[3] ?? '', this.offset));
     }
     return record;
   }
+}
+
+/**
+ * The first attribute name written twice in a double-quoted, entity-free region, or null. Splitting at the
+ * quotes alternates names and values, so a name inside a value is never taken for one.
+ */
+function repeatedAttribute(raw: string): string | null {
+  const parts = raw.split('"');
+  if (parts.length < 5) return null;
+  const seen = new Set<string>();
+  for (let index = 0; index + 1 < parts.length; index += 2) {
+    const key = (parts[index] as string).trim().slice(0, -1).trimEnd();
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
 }
 
 const lookups = new Map<string, RegExp>();
@@ -118,6 +152,7 @@ function addChild(parent: XmlElement, tag: string, element: XmlElement): void {
 export function scanXml(text: string): { root: string; element: XmlElement } {
   const stack: Array<{ tag: string; element: XmlElement }> = [];
   let root: { tag: string; element: XmlElement } | null = null;
+  let sawDoctype = false;
   let position = 0;
   while (position < text.length) {
     const next = text.indexOf('<', position);
@@ -143,7 +178,22 @@ export function scanXml(text: string): { root: string; element: XmlElement } {
       position = close + 2;
       continue;
     }
-    if (text.startsWith('<!', position)) throw new XmlScanError('CDATA or DOCTYPE', position, true);
+    if (text.startsWith('<![CDATA[', position)) {
+      if (stack.length === 0) throw new XmlScanError('CDATA outside the root element', position);
+      const close = text.indexOf(']]>', position + 9);
+      if (close === -1) throw new XmlScanError('unclosed CDATA section', position);
+      position = close + 3;
+      continue;
+    }
+    if (text.startsWith('<!DOCTYPE', position)) {
+      if (root !== null || sawDoctype)
+        throw new XmlScanError('a DOCTYPE must come once, before the root element', position);
+      sawDoctype = true;
+      position = doctypeEnd(text, position);
+      continue;
+    }
+    if (text.startsWith('<!', position))
+      throw new XmlScanError("'<!' that starts no comment, CDATA or DOCTYPE", position);
     if (text.startsWith('</', position)) {
       endTag.lastIndex = position;
       const match = endTag.exec(text);
@@ -166,6 +216,10 @@ export function scanXml(text: string): { root: string; element: XmlElement } {
     const element = new ScannedElement(region[1] as string, startTag.lastIndex);
     // Values with entities or apostrophes are decoded now, so that a bad one is an error of the parse.
     if (element.needsCheck) element.attributes;
+    else {
+      const repeated = repeatedAttribute(region[1] as string);
+      if (repeated !== null) throw new XmlScanError(`attribute '${repeated}' repeated`, startTag.lastIndex);
+    }
     const selfClosing = region[2] === '/';
     position = attributeRegion.lastIndex;
     const parent = stack[stack.length - 1];
@@ -178,6 +232,25 @@ export function scanXml(text: string): { root: string; element: XmlElement } {
   if (unclosed !== undefined) throw new XmlScanError(`unclosed tag '${unclosed.tag}'`, text.length);
   if (root === null) throw new XmlScanError('no root element', 0);
   return { root: root.tag, element: root.element };
+}
+
+/**
+ * Where a DOCTYPE starting at `start` ends: its internal subset (in brackets) may hold '>' in declarations
+ * and quoted literals, which do not end it.
+ */
+function doctypeEnd(text: string, start: number): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let index = start + 9; index < text.length; index++) {
+    const character = text[index];
+    if (quote !== null) {
+      if (character === quote) quote = null;
+    } else if (character === '"' || character === "'") quote = character;
+    else if (character === '[') depth++;
+    else if (character === ']') depth--;
+    else if (character === '>' && depth <= 0) return index + 1;
+  }
+  throw new XmlScanError('unclosed DOCTYPE', start);
 }
 
 /** 1-based line and column of an offset. */

@@ -12,7 +12,9 @@ function formatMigration(migration: Migration): string {
     migration.transitions.length === 0
       ? ''
       : `  [transition${migration.transitions.length > 1 ? 's' : ''} ${migration.transitions.join(', ')}]`;
-  return `${migration.resource}  ${migration.kind}  ${route}  (${why})${spanned}`;
+  const planned = migration.planned === true ? '  planned: its outcome is not recorded yet' : '';
+  const unsure = migration.cannotTell === undefined ? '' : `  cannot tell ${migration.cannotTell}`;
+  return `${migration.resource}  ${migration.kind}  ${route}  (${why})${spanned}${planned}${unsure}`;
 }
 
 export async function explain(args: readonly string[], out: Output): Promise<number> {
@@ -32,13 +34,15 @@ export async function explain(args: readonly string[], out: Output): Promise<num
   const migrations: Migration[] = [];
   for (const path of parsed.positionals) migrations.push(...(await explainInput(await readInput(path))));
   if (parsed.values.json === true) {
-    const shaped = migrations.map(({ resource, kind, from, to, cause, transitions }) => ({
+    const shaped = migrations.map(({ resource, kind, from, to, cause, transitions, planned, cannotTell }) => ({
       resource,
       kind,
       from,
       to,
       cause,
       transitions,
+      ...(planned === true ? { planned } : {}),
+      ...(cannotTell === undefined ? {} : { cannotTell }),
     }));
     out.stdout(`${JSON.stringify({ migrations: shaped })}\n`);
   } else if (migrations.length === 0) {

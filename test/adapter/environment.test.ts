@@ -84,6 +84,7 @@ describe('environments', () => {
       demote: ['node1'],
       stop: [],
       start: [],
+      listed: true,
     });
     expect(classifyTransition(facts)[0]).toMatchObject({ kind: 'switchover', from: 'node1', to: 'node2' });
   });
