@@ -101,7 +101,15 @@ export function explainHistory(inputs: readonly HistoryInput[], planned: Transit
       const before = inputs[index - 1] as HistoryInput;
       const after = inputs[index] as HistoryInput;
       const current = holderIn(after.cib, cloneId);
-      if (previous.node !== null && current.node === previous.node && current.promotedBy !== previous.promotedBy) {
+      // An instance found promoted by a probe (promotedBy null: no promote in its history) was not promoted:
+      // its history was erased (crm_resource --refresh or --cleanup) and re-probed, or it was running so.
+      const foundByProbe = current.node !== null && current.promotedBy === null;
+      if (
+        previous.node !== null &&
+        current.node === previous.node &&
+        current.promotedBy !== previous.promotedBy &&
+        !foundByProbe
+      ) {
         const found = migrationOf(cloneId, primitive, previous.node, current.node, null, [before.sequence]);
         if (found !== null) migrations.push(found);
       } else if (previous.node !== null && current.node !== previous.node) {
@@ -114,6 +122,13 @@ export function explainHistory(inputs: readonly HistoryInput[], planned: Transit
           const found = migrationOf(cloneId, primitive, previous.node, current.node, context, [before.sequence]);
           if (found !== null) migrations.push(found);
         }
+      } else if (
+        previous.node === null &&
+        current.node !== null &&
+        foundByProbe &&
+        (pending?.from ?? current.node) === current.node
+      ) {
+        pending = null;
       } else if (previous.node === null && current.node !== null) {
         const from = pending?.from ?? null;
         const found = migrationOf(
@@ -121,7 +136,7 @@ export function explainHistory(inputs: readonly HistoryInput[], planned: Transit
           primitive,
           from,
           current.node,
-          pending?.context ?? null,
+          pending?.context ?? clusterContext(before.cib),
           sequencesBetween(inputs, pending?.start ?? index - 1, index - 1),
         );
         if (found !== null) migrations.push(found);
