@@ -47,6 +47,17 @@ describe('promigrate explain', () => {
     ['empty.xml', '', /empty\.xml: empty input$/],
     ['unknown.xml', '<html/>', /unknown\.xml: expected <transition_graph> or <cib>, found <html>$/],
     [
+      'reference.xml',
+      '<transition_graph cluster-delay="60s" batch-limit="0" transition_id="1" note="&#99999999;"/>',
+      /reference\.xml: line 1, column \d+: character reference &#99999999; names no XML character$/,
+    ],
+    ['repeated.xml', '<cib epoch="1" epoch="2"/>', /repeated\.xml: line 1, column \d+: .*epoch.*repeated/i],
+    [
+      'latin1.xml',
+      Buffer.from([0x3c, 0x63, 0x69, 0x62, 0x20, 0x78, 0x3d, 0x22, 0xe9, 0x22, 0x2f, 0x3e]),
+      /latin1\.xml: not UTF-8 text$/,
+    ],
+    [
       'rejected.xml',
       '<cib validate-with="pacemaker-3.9" crm_feature_set="3.16.1" epoch="1" num_updates="0" admin_epoch="0"><configuration><crm_config/><nodes/><resources><primitive id="x"/></resources><constraints/></configuration><status/></cib>',
       /rejected\.xml: the scheduler rejected this CIB/,
