@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pacemaker pacemaker-cli-utils corosync postgresql resource-agents resource-agents-paf libxml2-utils iproute2 nftables bzip2)
+packages=(pacemaker pacemaker-cli-utils corosync postgresql resource-agents resource-agents-paf libxml2-utils iproute2 nftables bzip2 pcs crmsh fence-agents)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -155,15 +155,25 @@ export function withRejoin(result: ScenarioResult, node: string, refused: string
 }
 
 /** 1. `crm_resource --move --promoted` to `target`, then `--clear`: the old primary streams from the new. */
-export function moveTo(cluster: PostgresCluster, target: string): Promise<ScenarioResult> {
-  return underLoad(cluster, `move --promoted to ${target}`, async () => {
+/** An operator's move as shell command lines run on a cluster node (the guide's pcs or crm lines). */
+export interface MoveCommands {
+  readonly name: string;
+  readonly move: string;
+  readonly clear: string;
+}
+
+export function moveTo(cluster: PostgresCluster, target: string, commands?: MoveCommands): Promise<ScenarioResult> {
+  const how = commands?.name ?? 'crm_resource --move --promoted';
+  return underLoad(cluster, `move to ${target} (${how})`, async () => {
     const source = await primaryOf(cluster);
     const trigger = Date.now();
-    await cluster.move(target);
+    if (commands === undefined) await cluster.move(target);
+    else await cluster.shell(commands.move);
     try {
       await cluster.waitSettled(`${target} promoted and ${source} streaming from it`, { primary: target });
     } finally {
-      await cluster.clear();
+      if (commands === undefined) await cluster.clear();
+      else await cluster.shell(commands.clear);
     }
     return { trigger, final: target, oldPrimary: source };
   });

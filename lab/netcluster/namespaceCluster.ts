@@ -164,6 +164,8 @@ export class NamespaceCluster {
     }
     await mkdir(join(node.dir, '/var/log/pacemaker'), { recursive: true });
     await mkdir(join(node.dir, '/var/log/corosync'), { recursive: true });
+    // As Debian's crmsh package leaves it: crm refuses to start without its log directory.
+    await mkdir(join(node.dir, '/var/log/crmsh'), { recursive: true });
     const postgres = await ids('postgres');
     await chown(join(node.dir, '/var/lib/postgresql'), postgres.uid, postgres.gid);
     for (const dir of [
@@ -173,6 +175,7 @@ export class NamespaceCluster {
       '/var/lib/pacemaker/blackbox',
       '/var/lib/pacemaker/cores',
       '/var/log/pacemaker',
+      '/var/log/crmsh',
     ]) {
       await chown(join(node.dir, dir), pacemaker.uid, pacemaker.gid);
     }

@@ -243,6 +243,14 @@ export class PostgresCluster {
     await this.tool('crm_resource', ['--resource', cloneId, '--move', '--promoted', '--node', target]);
   }
 
+  /** An operator's command line, run by the shell on a node (the guide's pcs and crm lines, as written). */
+  async shell(line: string): Promise<void> {
+    const result = await this.net.exec(this.consoleNode(), ['sh', '-c', line]);
+    if (result.exitCode !== 0) {
+      throw new Error(`${line} on ${this.consoleNode()}: exit ${result.exitCode}: ${String(result.stderr).trim()}`);
+    }
+  }
+
   async ban(node: string): Promise<void> {
     await this.tool('crm_resource', ['--resource', cloneId, '--ban', '--promoted', '--node', node]);
   }

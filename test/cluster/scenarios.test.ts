@@ -41,6 +41,7 @@ import {
 import type { ReplicationMode } from '../../lab/netcluster/nodePostgres.ts';
 import { clusterNodes, PostgresCluster } from '../../lab/netcluster/postgresCluster.ts';
 import { buildAndInstallPackage, installedCommand, installedOcfRoot, purgePackage } from '../fixtures/debianPackage.ts';
+import { commandsOf, guideBlock } from '../fixtures/guideBlocks.ts';
 import { ocfTester } from '../fixtures/ocfTester.ts';
 import { OfflineCluster } from '../fixtures/offlineCluster.ts';
 
@@ -139,12 +140,21 @@ describe('promigrate on a real three-node cluster', () => {
       await cluster.waitSettled(`a settled cluster with ${mode} replication`);
     }, 60_000);
 
-    it('1. moves the promoted role to each other node (--move --promoted, --clear)', async () => {
-      const primary = await cluster.waitSettled('a settled cluster after the bring-up');
-      for (const target of clusterNodes.filter((node) => node !== primary)) {
-        expectPassed([await moveTo(cluster, target)]);
+    it("1. moves the promoted role to each node: crm_resource, and the guide's pcs and crm lines as written", async () => {
+      // docs/guide.md moves to node2 with pcs and to node3 with crm: start from node1.
+      const guide = await Promise.all(
+        ['pcs-switchover', 'crm-switchover'].map(async (label) => {
+          const [move, clear] = commandsOf(await guideBlock(label)) as [string, string];
+          return { name: `guide's ${label}`, move, clear };
+        }),
+      );
+      if ((await cluster.waitSettled('a settled cluster after the bring-up')) !== 'node1') {
+        expectPassed([await moveTo(cluster, 'node1')]);
       }
-    }, 120_000);
+      expectPassed([await moveTo(cluster, 'node2', guide[0])]);
+      expectPassed([await moveTo(cluster, 'node3', guide[1])]);
+      expectPassed([await moveTo(cluster, 'node1')]);
+    }, 180_000);
 
     it('2. bans the promoted role from the primary node, and puts it in standby and back', async () => {
       expectPassed([await banPrimary(cluster)]);
