@@ -13,6 +13,7 @@ import { chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { parseClusterStatus } from '../../src/adapter/clusterStatus.ts';
 import { type CorosyncNode, corosyncConf } from './corosyncConf.ts';
 import { fenceAgentName, fenceAgentScript, fenceMapLine } from './fenceAgent.ts';
 import { installToolFaults } from './toolFaults.ts';
@@ -359,7 +360,12 @@ export class NamespaceCluster {
   /** The node as the cluster reports it from `from`: online nodes by name. */
   async onlineNodes(from: string): Promise<string[]> {
     const { stdout } = await this.exec(from, ['crm_mon', '--one-shot', '--output-as=xml']);
-    return [...stdout.matchAll(/<node name="([^"]+)"[^>]*online="true"/g)].map((match) => match[1] as string);
+    // Not answering yet (no XML) is no node online, as the loops that wait for membership expect.
+    try {
+      return parseClusterStatus(stdout, '', '').online.slice();
+    } catch {
+      return [];
+    }
   }
 
   async waitOnline(from: string, expected: readonly string[], ms = 60_000): Promise<void> {

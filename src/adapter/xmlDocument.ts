@@ -22,7 +22,7 @@ export interface XmlElement {
 export function parseXmlDocument(text: string, source: string): { root: string; element: XmlElement } {
   if (text.trim().length === 0) throw new InputError(source, 'empty input');
   try {
-    return scanXml(text);
+    return scanXml(text, source);
   } catch (error) {
     if (!(error instanceof XmlScanError)) throw error;
     const verdict = XMLValidator.validate(text);

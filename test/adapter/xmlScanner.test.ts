@@ -78,7 +78,6 @@ describe('the XML scanner', () => {
 
   it.each([
     ['<a><b></a>', /closing tag 'a' does not match 'b'/],
-    ['<a b="1" b="2"/>', /attribute 'b' repeated/],
     ['<a b="&amp;" b="2"/>', /attribute 'b' repeated/],
     ['<a b="&#99999999;"/>', /character reference &#99999999; names no XML character/],
     ['<a b="&#0;"/>', /names no XML character/],
@@ -102,6 +101,15 @@ describe('the XML scanner', () => {
       parseXmlDocument(text, 'r.xml');
     } catch (error) {
       expect((error as Error).message).toMatch(/^r\.xml: line \d+, column \d+: [^\n]+$/);
+    }
+  });
+
+  it('refuses a repeated attribute when its element is read: one line, with line and column', () => {
+    for (const text of ['<a b="1" b="2"/>', '<a>\n  <c x="1" y="2" x="3"/>\n</a>']) {
+      const { element } = parseXmlDocument(text, 'd.xml');
+      const read = () => child(element, 'c')?.attribute('x') ?? element.attribute('b');
+      expect(read).toThrow(InputError);
+      expect(read).toThrow(/^d\.xml: line \d+, column \d+: attribute '[bx]' repeated$/);
     }
   });
 
