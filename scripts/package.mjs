@@ -31,7 +31,11 @@ const stage = 'dist/package';
 const root = join(stage, 'root');
 const output = `dist/${name}_${version}_all.deb`;
 
-for (const needed of ['dist/promigrate.js', 'dist/packaged/ocf/resource.d/promigrate/pgsql', 'dist/ocf/lib/promigrate']) {
+for (const needed of [
+  'dist/promigrate.js',
+  'dist/packaged/ocf/resource.d/promigrate/pgsql',
+  'dist/ocf/lib/promigrate',
+]) {
   statSync(needed); // throws with the path when the build has not run
 }
 rmSync(stage, { recursive: true, force: true });
@@ -117,7 +121,12 @@ Description: migrate_to / migrate_from semantics for Pacemaker promoted roles
 put(
   'DEBIAN/md5sums',
   files
-    .map((file) => `${createHash('md5').update(readFileSync(join(root, file))).digest('hex')}  ${file}`)
+    .map(
+      (file) =>
+        `${createHash('md5')
+          .update(readFileSync(join(root, file)))
+          .digest('hex')}  ${file}`,
+    )
     .join('\n')
     .concat('\n'),
   0o644,
@@ -154,7 +163,8 @@ function roff(text) {
 
 function manPage(commands, version, date) {
   const sections = commands.map(
-    (command) => `.TP\n.B ${roff(command.synopsis.replace(/^promigrate /, ''))}\n${roff(command.summary.replaceAll('\n', ' '))}.\n.sp\n.nf\n${roff(command.details)}\n.fi`,
+    (command) =>
+      `.TP\n.B ${roff(command.synopsis.replace(/^promigrate /, ''))}\n${roff(command.summary.replaceAll('\n', ' '))}.\n.sp\n.nf\n${roff(command.details)}\n.fi`,
   );
   return `.TH PROMIGRATE 8 "${date}" "promigrate ${version}" "System Administration"
 .SH NAME

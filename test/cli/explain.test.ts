@@ -51,7 +51,11 @@ describe('promigrate explain', () => {
       '<transition_graph cluster-delay="60s" batch-limit="0" transition_id="1" note="&#99999999;"/>',
       /reference\.xml: line 1, column \d+: character reference &#99999999; names no XML character$/,
     ],
-    ['repeated.xml', '<cib epoch="1" epoch="2"><configuration/></cib>', /repeated\.xml: line 1, column \d+: .*epoch.*repeated/i],
+    [
+      'repeated.xml',
+      '<cib epoch="1" epoch="2"><configuration/></cib>',
+      /repeated\.xml: line 1, column \d+: .*epoch.*repeated/i,
+    ],
     [
       'latin1.xml',
       Buffer.from([0x3c, 0x63, 0x69, 0x62, 0x20, 0x78, 0x3d, 0x22, 0xe9, 0x22, 0x2f, 0x3e]),
