@@ -11,8 +11,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { InputError } from '../../src/adapter/inputError.ts';
 import { type GraphAction, parseTransitionGraph, type TransitionGraph } from '../../src/adapter/transitionGraph.ts';
-import { attribute, child, children, parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
+import { attribute, child, children, parseXmlDocument, type XmlElement } from '../../src/adapter/xmlDocument.ts';
 import { type AgentProcessResult, runAsExecd } from './agentProcess.ts';
 import { failCountAfter, type OperationOutcome, operationEntries } from './operationRecord.ts';
 
@@ -198,7 +199,7 @@ export class Controller {
 
   /** Every node's transient attributes as one comparable text: a change aborts the transition, as in Pacemaker. */
   private async transientAttributes(): Promise<string> {
-    const { element } = parseXmlDocument(await readFile(this.spec.cib, 'utf8'), this.spec.cib);
+    const element = await this.readCib();
     const values: string[] = [];
     for (const state of children(child(element, 'status'), 'node_state')) {
       for (const set of children(child(state, 'transient_attributes'), 'instance_attributes')) {
@@ -208,6 +209,21 @@ export class Controller {
       }
     }
     return values.sort().join('\n');
+  }
+
+  /**
+   * The CIB file as a document. The agents' crm_attribute calls rewrite it while actions run, so a read can
+   * find it empty or half-written: read again (what the real controller never sees, its CIB is in memory).
+   */
+  private async readCib(): Promise<XmlElement> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return parseXmlDocument(await readFile(this.spec.cib, 'utf8'), this.spec.cib).element;
+      } catch (error) {
+        if (!(error instanceof InputError) || attempt >= 200) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
   }
 
   /** Executes one transition graph like the controller. */
