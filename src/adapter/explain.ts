@@ -1,6 +1,7 @@
 /** `promigrate explain`: any input → the migrations of promoted roles it shows. */
-import { cibFromElement } from './cib.ts';
+import { type Cib, cibFromElement } from './cib.ts';
 import { classifyTransition, type Migration } from './classify.ts';
+import type { TransitionFacts } from './facts.ts';
 import { factsFromGraph } from './graphFacts.ts';
 import { explainHistory, type HistoryInput, writtenOrder } from './history.ts';
 import { InputError } from './inputError.ts';
@@ -9,17 +10,27 @@ import { scheduleTransition } from './scheduler.ts';
 import { parseTransitionGraph, transitionGraphFromElement } from './transitionGraph.ts';
 import { parseXmlDocument } from './xmlDocument.ts';
 
+/**
+ * What Pacemaker's scheduler plans for a CIB (crm_simulate), as facts read with that CIB. crm_simulate numbers
+ * every offline transition 0: `transition` is the input's own number, when it has one.
+ */
+export async function scheduledFacts(
+  cibText: string,
+  cib: Cib,
+  source: string,
+  transition: number | null,
+): Promise<TransitionFacts> {
+  const { graphXml } = await scheduleTransition(cibText, source);
+  const graph = parseTransitionGraph(graphXml, `${source} (scheduled)`);
+  return factsFromGraph({ ...graph, transition }, cib);
+}
+
 async function explainDocument(source: string, text: string, sequence: number | null): Promise<Migration[]> {
   const { root, element } = parseXmlDocument(text, source);
   if (root === 'transition_graph')
     return classifyTransition(factsFromGraph(transitionGraphFromElement(element, source)));
   if (root !== 'cib') throw new InputError(source, `expected <transition_graph> or <cib>, found <${root}>`);
-  const cib = cibFromElement(element, source);
-  const { graphXml } = await scheduleTransition(text, source);
-  const graph = parseTransitionGraph(graphXml, `${source} (scheduled)`);
-  // crm_simulate numbers every offline transition 0: only a pe-input's own number means something.
-  const facts = factsFromGraph({ ...graph, transition: sequence }, cib);
-  return classifyTransition(facts);
+  return classifyTransition(await scheduledFacts(text, cibFromElement(element, source), source, sequence));
 }
 
 export async function explainInput(input: Input): Promise<Migration[]> {
@@ -34,9 +45,8 @@ export async function explainInput(input: Input): Promise<Migration[]> {
   read.sort((a, b) => writtenOrder(a.history, b.history));
   const newest = read.at(-1) as (typeof read)[number];
   // The newest input's transition, as the scheduler planned it: its outcome is in no input yet.
-  const { graphXml } = await scheduleTransition(newest.document.text, newest.document.source);
-  const graph = parseTransitionGraph(graphXml, `${newest.document.source} (scheduled)`);
-  const planned = factsFromGraph({ ...graph, transition: newest.history.sequence }, newest.history.cib);
+  const { document, history } = newest;
+  const planned = await scheduledFacts(document.text, history.cib, document.source, history.sequence);
   return explainHistory(
     read.map((each) => each.history),
     planned,

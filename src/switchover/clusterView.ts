@@ -40,7 +40,7 @@ export function findClone(cib: Cib, clone: string | null): PromotableClone {
   throw new ClusterViewError(
     names.length === 0
       ? 'the CIB holds no promotable clone'
-      : `name the clone: the CIB holds ${names.length === 1 ? 'only' : ''} ${names.join(', ')}`.replace('  ', ' '),
+      : `name the clone: the CIB holds ${names.length === 1 ? 'only ' : ''}${names.join(', ')}`,
   );
 }
 

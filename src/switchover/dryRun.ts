@@ -12,10 +12,8 @@ import { execa } from 'execa';
 import { cibFromElement, type PromotableClone } from '../adapter/cib.ts';
 import type { Migration } from '../adapter/classify.ts';
 import { classifyTransition } from '../adapter/classify.ts';
+import { scheduledFacts } from '../adapter/explain.ts';
 import type { CloneChange } from '../adapter/facts.ts';
-import { factsFromGraph } from '../adapter/graphFacts.ts';
-import { scheduleTransition } from '../adapter/scheduler.ts';
-import { parseTransitionGraph } from '../adapter/transitionGraph.ts';
 import { parseXmlDocument } from '../adapter/xmlDocument.ts';
 import { gatherStatus } from '../status/gatherStatus.ts';
 import { type StatusReport, statusReport } from '../status/statusReport.ts';
@@ -58,10 +56,9 @@ async function cibWithMove(liveXml: string, clone: string, target: string): Prom
 
 export async function dryRun(liveXml: string, clone: PromotableClone, target: string): Promise<DryRunResult> {
   const [movedXml, facts] = await Promise.all([cibWithMove(liveXml, clone.id, target), gatherStatus(clone)]);
-  const { graphXml } = await scheduleTransition(movedXml, 'the live CIB with the move');
-  const graph = parseTransitionGraph(graphXml, 'the scheduled move');
-  const cib = cibFromElement(parseXmlDocument(movedXml, 'the live CIB with the move').element, 'the live CIB');
-  const transition = factsFromGraph({ ...graph, transition: null }, cib);
+  const source = 'the live CIB with the move';
+  const cib = cibFromElement(parseXmlDocument(movedXml, source).element, source);
+  const transition = await scheduledFacts(movedXml, cib, source, null);
   const change = transition.clones.find((each) => each.resource === clone.id) ?? null;
   const migrations = classifyTransition(transition).filter((each) => each.resource === clone.id);
   const status = statusReport(facts);
