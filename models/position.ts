@@ -39,3 +39,10 @@ export function parseLsn(text: string): number {
 export function formatPosition(position: Position): string {
   return `TL ${position.timeline} @ ${formatLsn(position.lsn)}`;
 }
+
+/** The inverse of formatPosition: `TL 2 @ 0/3000028` → { timeline: 2, lsn }. */
+export function parsePosition(text: string): Position {
+  const match = /^TL (\d+) @ (\S+)$/.exec(text.trim());
+  if (!match) throw new Error(`invalid position: ${JSON.stringify(text)} (expected TL <timeline> @ <LSN>)`);
+  return { timeline: Number(match[1]), lsn: parseLsn(match[2] as string) };
+}

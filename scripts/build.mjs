@@ -63,6 +63,26 @@ await build({
   outdir: 'dist/ocf/lib/promigrate',
   outExtension: { '.js': '.cjs' },
 });
+// A lab-only variant (never packaged): the PostgreSQL agent with migrate_from's catch-up check skipped
+// (lab/brokenAgent), the broken agent whose recorded history `promigrate check-history` must flag.
+const skipCatchUp = {
+  name: 'skip-catch-up',
+  setup(plugin) {
+    plugin.onResolve({ filter: /\/catchUp\.ts$/ }, (args) =>
+      args.importer.endsWith('agent/promotable/modelActions.ts')
+        ? { path: new URL('../lab/brokenAgent/skipCatchUp.ts', import.meta.url).pathname }
+        : undefined,
+    );
+  },
+};
+await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: { pgsql: 'agent/pgsql/main.ts' },
+  outdir: 'dist/lab-broken-ocf/lib/promigrate',
+  outExtension: { '.js': '.cjs' },
+  plugins: [skipCatchUp],
+});
 // The PostgreSQL agent's pre-promote notify in the shell, filled in with the values the TypeScript sources
 // hold (the position query, parameter defaults), so that shell and bundle cannot drift.
 await build({
@@ -84,10 +104,14 @@ if (/@[A-Za-z_]+@/.test(prePromote))
 const shellParts = { pgsql: prePromote.trimEnd(), stateful: ':' };
 
 const entryPoint = readFileSync('agent/shim/entryPoint.sh', 'utf8');
-const layouts = { 'dist/ocf': process.execPath, 'dist/packaged/ocf': '/usr/bin/node' };
+const layouts = {
+  'dist/ocf': process.execPath,
+  'dist/packaged/ocf': '/usr/bin/node',
+  'dist/lab-broken-ocf': process.execPath,
+};
 for (const [root, node] of Object.entries(layouts)) {
   mkdirSync(`${root}/resource.d/promigrate`, { recursive: true });
-  for (const name of Object.keys(agents)) {
+  for (const name of root === 'dist/lab-broken-ocf' ? ['pgsql'] : Object.keys(agents)) {
     const path = `${root}/resource.d/promigrate/${name}`;
     const text = entryPoint
       .replace('  @PRE_PROMOTE@', () => shellParts[name].replaceAll(/^(?=.)/gm, '  '))

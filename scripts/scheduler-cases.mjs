@@ -130,7 +130,10 @@ function recordHalf(cib, node, { operation, rc = 0, status = 0, source = 'node1'
   let result = xml.slice(0, start) + replaced + xml.slice(end);
   if (operation === 'migrate_to') {
     // The promoted role's monitor is cancelled before migrate_to, and a cancelled monitor leaves the history.
-    result = result.replace(new RegExp(`(<node_state id="${node}"[^]*?)<lrm_rsc_op id="pg_monitor_15000"[^>]*/>`), '$1');
+    result = result.replace(
+      new RegExp(`(<node_state id="${node}"[^]*?)<lrm_rsc_op id="pg_monitor_15000"[^>]*/>`),
+      '$1',
+    );
   }
   writeFileSync(cib, result);
 }
@@ -141,7 +144,10 @@ function run(dir, cib, command, args) {
 
 /** What the controller records beside a failed action: the fail count and the time of the last failure. */
 function failCount(dir, cib, node, operation) {
-  for (const [name, value] of [[`fail-count-pg#${operation}_0`, '1'], [`last-failure-pg#${operation}_0`, '1796000100']]) {
+  for (const [name, value] of [
+    [`fail-count-pg#${operation}_0`, '1'],
+    [`last-failure-pg#${operation}_0`, '1796000100'],
+  ]) {
     run(dir, cib, 'crm_attribute', ['--node', node, '--lifetime', 'reboot', '--name', name, '--update', value]);
   }
 }
@@ -227,7 +233,16 @@ const inputs = {
   },
   'promoted-migrate-shutdown': (dir) => {
     const cib = settledCluster(dir);
-    run(dir, cib, 'crm_attribute', ['--node', 'node1', '--lifetime', 'reboot', '--name', 'shutdown', '--update', '1796000000']);
+    run(dir, cib, 'crm_attribute', [
+      '--node',
+      'node1',
+      '--lifetime',
+      'reboot',
+      '--name',
+      'shutdown',
+      '--update',
+      '1796000000',
+    ]);
     return cib;
   },
   'promoted-migrate-promoted-max-2': (dir) => {
@@ -254,8 +269,21 @@ const inputs = {
   },
   'promoted-migrate-mixed-feature-set': (dir) => {
     const cib = settledCluster(dir);
-    for (const [node, set] of [['node1', '3.17.0'], ['node2', '3.17.0'], ['node3', '3.16.1']]) {
-      run(dir, cib, 'crm_attribute', ['--node', node, '--lifetime', 'reboot', '--name', '#feature-set', '--update', set]);
+    for (const [node, set] of [
+      ['node1', '3.17.0'],
+      ['node2', '3.17.0'],
+      ['node3', '3.16.1'],
+    ]) {
+      run(dir, cib, 'crm_attribute', [
+        '--node',
+        node,
+        '--lifetime',
+        'reboot',
+        '--name',
+        '#feature-set',
+        '--update',
+        set,
+      ]);
     }
     move(dir, cib);
     return cib;

@@ -52,9 +52,13 @@ export interface ReplicatedDatabase {
   /**
    * Promotes the standby onto a new timeline numbered above `newerThan` (every timeline any node is known to
    * be on): the database must not reuse the number of a timeline it never saw. Returns the timeline it was
-   * promoted onto, and the ones it had to be told of first (empty when it knew them all).
+   * promoted onto, the ones it had to be told of first (empty when it knew them all), and where the old
+   * timeline ended as the database itself records it (PostgreSQL's timeline history file): the position
+   * the promotion forked at, read after the fact, whatever the agent believed before it.
    */
-  promote(newerThan: number): Promise<{ readonly onto: number; readonly reserved: number[] }>;
+  promote(
+    newerThan: number,
+  ): Promise<{ readonly onto: number; readonly reserved: number[]; readonly switchPoint: Position }>;
   /**
    * Points this node's replication at `primary`'s own node (not through an address that moves), running or
    * not: read at the next start, or at once by a running standby. False when the operator manages where

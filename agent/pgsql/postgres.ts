@@ -257,6 +257,20 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
   }
 
   /**
+   * Where timeline `onto` forked off its parent, from the history file PostgreSQL wrote when it promoted
+   * onto it: its last line is `<parent timeline>\t<switch LSN>\t<reason>`.
+   */
+  async function switchPointOf(onto: number): Promise<Position> {
+    const name = `${onto.toString(16).toUpperCase().padStart(8, '0')}.history`;
+    const lines = (await readFile(join(settings.pgdata, 'pg_wal', name), 'utf8'))
+      .split('\n')
+      .filter((line) => /^\d+\t/.test(line));
+    const [parent, lsn] = (lines.at(-1) ?? '').split('\t');
+    if (parent === undefined || lsn === undefined) throw new Error(`${name} names no switch point`);
+    return { timeline: Number(parent), lsn: parseLsn(lsn) };
+  }
+
+  /**
    * primary_conninfo in postgresql.auto.conf, where ALTER SYSTEM keeps it: through ALTER SYSTEM and a reload
    * when the server runs (a standby's WAL receiver reconnects at once), else in the file itself, which
    * PostgreSQL's own tools also append to (pg_basebackup -R). Quotes doubled and backslashes escaped, as
@@ -429,7 +443,7 @@ export function postgresDatabase(settings: PostgresSettings): ReplicatedDatabase
         onto = row.position.timeline;
         return !row.recovery;
       });
-      return { onto, reserved };
+      return { onto, reserved, switchPoint: await switchPointOf(onto) };
     },
 
     async received() {

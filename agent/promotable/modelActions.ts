@@ -11,7 +11,7 @@
  */
 
 import { unknownStandbys } from '../../models/cluster.ts';
-import { comparePositions, formatLsn, formatPosition, type Position } from '../../models/position.ts';
+import { formatLsn, formatPosition, type Position } from '../../models/position.ts';
 import type { HandOver, NodeName, RoleMigrationEvent } from '../../models/types.ts';
 import {
   factsFromEnvironment,
@@ -39,6 +39,7 @@ import { InconsistentFacts, reconstructSnapshot } from '../../src/policy/reconst
 import type { DatabaseState } from '../database/replicatedDatabase.ts';
 import { failure, OcfExit, type OcfResult, success } from '../ocf/exitCodes.ts';
 import type { ActionContext } from '../ocf/runAgent.ts';
+import { catchUp } from './catchUp.ts';
 import { followPrimary } from './followPrimary.ts';
 import type { PromotableDependencies } from './promotableAgent.ts';
 import { changedScores, newPrimaryScores, refusalScores } from './scores.ts';
@@ -258,20 +259,6 @@ function unhandledReason(decision: Decision): string {
   return instruction(decision, 'refuse')?.reason ?? `${decision.from} → ${decision.to}`;
 }
 
-/** Waits, bounded, until this standby has received `final`; returns what it has received. */
-async function catchUp(
-  deps: PromotableDependencies,
-  final: Position,
-): Promise<{ received: Position; caughtUp: boolean }> {
-  const bound = Math.min(deps.now() + deps.catchUpMs, deps.deadline);
-  for (;;) {
-    const received = await deps.database.received();
-    if (comparePositions(received, final) >= 0) return { received, caughtUp: true };
-    if (deps.now() >= bound) return { received, caughtUp: false };
-    await sleep(10);
-  }
-}
-
 /** The migrate_from half (and every promote): ask the model, wait for the catch-up it asks for, promote or refuse. */
 async function migrateFrom(
   deps: PromotableDependencies,
@@ -312,9 +299,12 @@ async function migrateFrom(
   const previous = [gathered.snapshot.context.lastPromoted, handover?.source ?? null];
   const others = previous.filter((node): node is string => node !== null && node !== deps.node);
   const scoresNow = deps.cluster.readScores([deps.node, ...others]).catch((error: Error) => error);
-  const { onto, reserved } = await deps.database.promote(gathered.newestTimeline);
+  const { onto, reserved, switchPoint } = await deps.database.promote(gathered.newestTimeline);
   if (reserved.length > 0)
     context.log(`timeline ${reserved.join(', ')} taken by another node's promotion: promoted onto a newer one`);
+  // The database's own record of where it was promoted: what `promigrate check-history` holds against the
+  // final positions recorded before it.
+  context.log(`promoted onto timeline ${onto}, forked at ${formatPosition(switchPoint)}`);
   // The new timeline forks where this node's WAL ended when it was promoted: after a catch-up wait, what it
   // received then — not what it had before the wait, or the old primary, sitting exactly at its final
   // position, would look past the fork (diverged) and be refused.

@@ -146,7 +146,7 @@ export function counterDatabase(store: CounterStore): ReplicatedDatabase {
       await store.write({ ...own, role: 'primary', position: { timeline, lsn: own.position.lsn } });
       const skipped: number[] = [];
       for (let each = own.position.timeline + 1; each < timeline; each++) skipped.push(each);
-      return { onto: timeline, reserved: skipped };
+      return { onto: timeline, reserved: skipped, switchPoint: own.position };
     },
 
     async received() {

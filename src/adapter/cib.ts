@@ -19,6 +19,8 @@ export interface PromotableClone {
   readonly id: string;
   readonly primitive: string;
   readonly notify: boolean;
+  /** How many instances may be promoted at once (promoted-max, or the older master-max; 1 when unset). */
+  readonly promotedMax: number;
   /** The primitive's agent as `class:provider:type` (`ocf:promigrate:pgsql`), null for a group. */
   readonly agent: string | null;
   /** The primitive's instance attributes (the agent's parameters as configured; defaults not filled in). */
@@ -87,7 +89,15 @@ function promotableClones(resources: XmlElement | undefined): PromotableClone[] 
           ? null
           : ['class', 'provider', 'type'].map((name) => attribute(primitiveElement, name) ?? '').join(':');
       const parameters = nvpairs(primitiveElement, 'instance_attributes');
-      found.push({ id, primitive, notify: isTrue(meta.get('notify')), agent, parameters });
+      const promotedMax = Number(meta.get('promoted-max') ?? meta.get('master-max') ?? '1');
+      found.push({
+        id,
+        primitive,
+        notify: isTrue(meta.get('notify')),
+        promotedMax: Number.isInteger(promotedMax) && promotedMax >= 0 ? promotedMax : 1,
+        agent,
+        parameters,
+      });
     }
   };
   for (const clone of children(resources, 'clone')) visit(clone, false);

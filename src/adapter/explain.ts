@@ -33,8 +33,12 @@ async function explainDocument(source: string, text: string, sequence: number | 
   return classifyTransition(await scheduledFacts(text, cibFromElement(element, source), source, sequence));
 }
 
-export async function explainInput(input: Input): Promise<Migration[]> {
-  if (input.kind === 'document') return explainDocument(input.source, input.text, input.sequence);
+type HistoryDocument = Extract<Input, { kind: 'document' }>;
+
+/** A history's documents, each read as a CIB, in the order the scheduler wrote them (writtenOrder). */
+export function historyInputs(
+  input: Extract<Input, { kind: 'history' }>,
+): { history: HistoryInput; document: HistoryDocument }[] {
   const read = input.inputs.map((document) => {
     if (document.kind !== 'document') throw new InputError(document.source, 'nested history');
     const { root, element } = parseXmlDocument(document.text, document.source);
@@ -42,7 +46,12 @@ export async function explainInput(input: Input): Promise<Migration[]> {
     const history: HistoryInput = { sequence: document.sequence ?? 0, cib: cibFromElement(element, document.source) };
     return { history, document };
   });
-  read.sort((a, b) => writtenOrder(a.history, b.history));
+  return read.sort((a, b) => writtenOrder(a.history, b.history));
+}
+
+export async function explainInput(input: Input): Promise<Migration[]> {
+  if (input.kind === 'document') return explainDocument(input.source, input.text, input.sequence);
+  const read = historyInputs(input);
   const newest = read.at(-1) as (typeof read)[number];
   // The newest input's transition, as the scheduler planned it: its outcome is in no input yet.
   const { document, history } = newest;

@@ -1,5 +1,6 @@
 /** The `promigrate` command: dispatch, and one-line errors with exit code 2 for bad usage. */
 import { InputError } from '../adapter/inputError.ts';
+import { checkHistoryCommand } from './checkHistory.ts';
 import { CommandFailure, check, demo, model, type Output, paths, UsageError } from './commands.ts';
 import { explain } from './explain.ts';
 import { installAgents } from './installAgents.ts';
@@ -15,6 +16,7 @@ const commands: Record<string, (args: readonly string[], out: Output) => number 
   check,
   model,
   explain,
+  'check-history': checkHistoryCommand,
   'install-agents': installAgents,
   switchover,
   status,

@@ -54,6 +54,24 @@ history, the transitions it spanned; a directory's newest transition is reported
   --json   one JSON object instead of lines`,
   },
   {
+    name: 'check-history',
+    synopsis: 'promigrate check-history DIR [--log FILE]... [--year YYYY] [--json]',
+    summary:
+      "replay a cluster's pe-input history (and the agents' lines of its logs) against the model:\nevery promoted-role change as model events, and what the model forbids, by transition",
+    details: `DIR holds the pe-input-N.bz2 files of a cluster (the DC's /var/lib/pacemaker/pengine), read in the order
+the scheduler wrote them. Every change of a promoted role is shown with the transitions it spanned and the
+model's events it maps to. Checked: at most one promoted instance (promoted-max 1) in every input; with
+--log, every promotion an ocf:promigrate agent logged is replayed through the model with the final
+position recorded before it (a hand-over or a plain demote, as the agents logged them) and where the node
+really was (its timeline's switch point): a switchover the model would have aborted and a promotion behind
+a recorded final position are reported with the transition they happened in.
+  --log FILE    a node's pacemaker.log (repeat for every node: each logs its own agents' lines)
+  --year YYYY   the year of the logs' time stamps, which carry none (default: this year, UTC)
+  --json        one JSON object instead of lines
+Exit 0 when nothing is violated, 1 when something is (each printed), 2 for bad usage or an unreadable
+input.`,
+  },
+  {
     name: 'demo',
     synopsis: 'promigrate demo',
     summary: 'play the model through S1 switchover, S2 aborted switchover, S3 failover',

@@ -14,7 +14,9 @@ const root = 'upstream/cts-scheduler';
 const update = process.env.PROMIGRATE_CASES_UPDATE === '1';
 const quiet = { PCMK_logfacility: 'none' };
 const work = await mkdtemp(join(tmpdir(), 'promigrate-cases-'));
-const names = (await readdir(join(root, 'xml'))).filter((file) => file.endsWith('.xml')).map((file) => file.slice(0, -4));
+const names = (await readdir(join(root, 'xml')))
+  .filter((file) => file.endsWith('.xml'))
+  .map((file) => file.slice(0, -4));
 
 /** crm_simulate's summary with cts-scheduler's rewrites (older role names, the ocf:: spelling). */
 function normaliseSummary(text: string): string {
@@ -78,7 +80,11 @@ describe('the proposal scheduler cases', () => {
       reject: false,
     });
     expect(schema.stderr.trim()).toBe(`${input} validates`);
-    const verified = await execa('crm_verify', ['-VVV', '--xml-file', input], { env: quiet, reject: false, stdin: 'ignore' });
+    const verified = await execa('crm_verify', ['-VVV', '--xml-file', input], {
+      env: quiet,
+      reject: false,
+      stdin: 'ignore',
+    });
     const warnings = verified.stderr.split('\n').filter((line) => /warning:|error:/.test(line));
     // What the status holds (a lost node to fence, a recorded failure) is warned of; the configuration is not.
     const status =
