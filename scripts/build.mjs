@@ -33,6 +33,8 @@ await build({
     chaos: 'lab/chaos/main.ts',
     // The cluster tests' client: it runs in the hub namespace, where the nodes' addresses are.
     'cluster-probe': 'lab/netcluster/clusterProbe.ts',
+    // Records a real history (pe-inputs and agent log lines) for check-history's test fixtures.
+    'record-history': 'lab/history/recordHistory.ts',
   },
   outdir: 'dist',
   // pg (the benchmark's client) loads its optional native binding lazily; it is not installed.

@@ -38,7 +38,8 @@ export function logStamp(stamp: string, year: number): number {
 
 const agentLine =
   /^(\w{3} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)?) (\S+) .*? error output \[ \w+\([^)]*\)\[(\w+)\]: (.*) \]$/;
-const position = 'TL \\d+ @ [0-9A-Fa-f]+/[0-9A-Fa-f]+';
+// Loose on purpose: a known line whose position does not read is an error (parsePosition), never skipped.
+const position = 'TL \\S+ @ [^,\\s]+';
 const handover = new RegExp(`^switchover (\\S+)→(\\S+): shut down at (${position}), handing over$`);
 const demoted = new RegExp(`final position (${position}) recorded$`);
 const refused = /^switchover (\S+)→(\S+): target received \S+ < \S+, refusing$/;

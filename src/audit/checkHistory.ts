@@ -43,12 +43,28 @@ export interface HistoryCheck {
   readonly promotionsUnchecked: number;
 }
 
-/** A role change in the model's events (models/types.ts). */
-export function modelEvents(change: Migration): string[] {
+/**
+ * A role change in the model's events (models/types.ts). `handover`, when the log holds one from the
+ * change's source in its transitions, names the switchover a pe-input history alone shows as a demotion
+ * (a move whose target refused), and its final position.
+ */
+export function modelEvents(
+  change: Migration,
+  handover: Extract<AgentFact, { kind: 'handover' }> | null = null,
+  refused = false,
+): string[] {
   const { from, to } = change;
+  const checkpoint =
+    handover === null ? 'SHUTDOWN_CHECKPOINT' : `SHUTDOWN_CHECKPOINT ${formatPosition(handover.final)}`;
+  if (change.kind === 'demotion' && handover !== null) {
+    const migrateTo = `MIGRATE_TO ${handover.source}→${handover.target}`;
+    return refused
+      ? [migrateTo, checkpoint, `MIGRATE_FROM ${handover.target}`, 'CATCH_UP_TIMEOUT']
+      : [migrateTo, checkpoint];
+  }
   switch (change.kind) {
     case 'switchover':
-      return [`MIGRATE_TO ${from}→${to}`, 'SHUTDOWN_CHECKPOINT', `MIGRATE_FROM ${to}`];
+      return [`MIGRATE_TO ${from}→${to}`, checkpoint, `MIGRATE_FROM ${to}`];
     case 'failover':
       return [change.cause === 'node-lost' ? `NODE_LOST ${from}` : `INSTANCE_FAILED ${from}`, `PROMOTE ${to}`];
     case 'recovery':
@@ -58,6 +74,62 @@ export function modelEvents(change: Migration): string[] {
     case 'demotion':
       return [`DEMOTE ${from}`];
   }
+}
+
+/** When an input was written, in ms (execution-date has whole seconds); null without one. */
+function writtenAt(inputs: readonly HistoryInput[], sequence: number): number | null {
+  const written = inputs.find((input) => input.sequence === sequence)?.cib.executionDate ?? null;
+  return written === null ? null : written * 1000;
+}
+
+/**
+ * The log facts of a change's transitions: from its first transition's input until the input after its last
+ * one (or the log's end). execution-date has whole seconds: a second's slack on both sides.
+ */
+function factsOf(change: Migration, inputs: readonly HistoryInput[], facts: readonly AgentFact[]): AgentFact[] {
+  const first = change.transitions[0];
+  const last = change.transitions.at(-1);
+  if (first === undefined || last === undefined) return [];
+  const start = writtenAt(inputs, first);
+  const lastIndex = inputs.findIndex((input) => input.sequence === last);
+  const after = lastIndex >= 0 && lastIndex + 1 < inputs.length ? (inputs[lastIndex + 1] as HistoryInput) : null;
+  const endSeconds = after?.cib.executionDate ?? null;
+  if (start === null) return [];
+  return facts.filter((fact) => fact.at >= start - 1000 && (endSeconds === null || fact.at < endSeconds * 1000 + 1000));
+}
+
+function withEvents(change: Migration, inputs: readonly HistoryInput[], facts: readonly AgentFact[]): RoleChange {
+  const during = factsOf(change, inputs, facts);
+  const handover =
+    during.find(
+      (fact): fact is Extract<AgentFact, { kind: 'handover' }> =>
+        fact.kind === 'handover' && fact.source === change.from,
+    ) ?? null;
+  const refused = during.some(
+    (fact) => fact.kind === 'refused' && fact.source === handover?.source && fact.target === handover.target,
+  );
+  return { ...change, events: modelEvents(change, handover, refused) };
+}
+
+/**
+ * The transition a promotion the log records happened in: the history's promotion of that node whose first
+ * transition was written at or before it (the line is logged when the action ends, after a score write may
+ * already have started the next transition); else the newest input written before it.
+ */
+function promotionTransition(
+  changes: readonly RoleChange[],
+  inputs: readonly HistoryInput[],
+  promotion: PromotionFact,
+): number | null {
+  let found: number | null = null;
+  for (const change of changes) {
+    const first = change.transitions[0];
+    const start = first === undefined ? null : writtenAt(inputs, first);
+    if (change.to === promotion.node && start !== null && start <= promotion.at + 1000) {
+      found = change.transitions.at(-1) ?? found;
+    }
+  }
+  return found ?? transitionAt(inputs, promotion.at)?.sequence ?? null;
 }
 
 /** The transition a log time falls in: the newest input written (execution-date) at or before it. */
@@ -102,6 +174,7 @@ function recordBefore(facts: readonly AgentFact[], index: number): { record: Fin
 
 function promotionViolation(
   inputs: readonly HistoryInput[],
+  changes: readonly RoleChange[],
   promotion: PromotionFact,
   record: FinalRecord,
   refused: boolean,
@@ -110,27 +183,28 @@ function promotionViolation(
   const online = (node: string) => input?.cib.nodes.get(node)?.online ?? true;
   const verdict = promotionVerdict(promotion, record, refused, online);
   if (verdict.allowed) return null;
-  const where = input === null ? 'before the first input' : `transition ${input.sequence}`;
+  const transition = promotionTransition(changes, inputs, promotion);
+  const where = transition === null ? 'before the first input' : `transition ${transition}`;
   const promoted = `${promotion.node} promoted onto timeline ${promotion.onto} at ${formatPosition(promotion.fork)}`;
   if (record.kind === 'handover') {
     return {
       rule: 'would-abort',
-      transition: input?.sequence ?? null,
+      transition,
       message: `${where}: ${promoted}, in the switchover ${record.source}→${record.target} whose final position is ${formatPosition(record.final)}; the model would have aborted it (${verdict.reason})`,
     };
   }
   return {
     rule: 'behind-final',
-    transition: input?.sequence ?? null,
+    transition,
     message: `${where}: ${promoted}, behind ${record.node}'s final position ${formatPosition(record.final)}; the model refuses it (${verdict.reason})`,
   };
 }
 
 /** `inputs` in the order the scheduler wrote them (writtenOrder); `facts` from every node's log, any order. */
 export function checkHistory(inputs: readonly HistoryInput[], facts: readonly AgentFact[]): HistoryCheck {
-  const changes = explainHistory(inputs).map((change) => ({ ...change, events: modelEvents(change) }));
-  const violations = twoPromoted(inputs);
   const ordered = [...facts].sort((a, b) => a.at - b.at);
+  const changes = explainHistory(inputs).map((change) => withEvents(change, inputs, ordered));
+  const violations = twoPromoted(inputs);
   let promotionsChecked = 0;
   let promotionsUnchecked = 0;
   ordered.forEach((fact, index) => {
@@ -141,7 +215,7 @@ export function checkHistory(inputs: readonly HistoryInput[], facts: readonly Ag
       return;
     }
     promotionsChecked++;
-    const violation = promotionViolation(inputs, fact, before.record, before.refused);
+    const violation = promotionViolation(inputs, changes, fact, before.record, before.refused);
     if (violation !== null) violations.push(violation);
   });
   return { changes, violations, promotionsChecked, promotionsUnchecked };

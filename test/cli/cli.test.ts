@@ -14,7 +14,7 @@ describe('promigrate CLI', () => {
     expect(result.stderr).toMatch(/^promigrate switchover: cibadmin --query: /);
   });
 
-  it.each(['explain', 'status', 'switchover', 'demo', 'paths', 'check', 'model', 'install-agents'])(
+  it.each(['explain', 'check-history', 'status', 'switchover', 'demo', 'paths', 'check', 'model', 'install-agents'])(
     '%s --help (and help %s) prints its own usage and exits 0',
     async (command) => {
       for (const args of [
