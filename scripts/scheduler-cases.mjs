@@ -16,6 +16,8 @@ import { join } from 'node:path';
 
 const root = 'upstream/cts-scheduler';
 const nodes = ['node1', 'node2', 'node3'];
+/** The feature set the proposal introduces the promoted-role migration with (2.1.5 has 3.16.1). */
+const featureSet = '3.16.2';
 
 /** One Pacemaker tool on the CIB file `cib`, as on a live cluster. */
 function tool(dir, cib, command, args) {
@@ -101,6 +103,17 @@ function settledCluster(dir, { meta = {}, resources = '', constraints = '', prom
   for (const node of nodes) {
     const score = promotedOn.includes(node) ? '10' : '5';
     tool(dir, cib, 'crm_attribute', ['--node', node, '--lifetime', 'reboot', '--name', 'master-pg', '--update', score]);
+    // What each node's controller sets at join: the feature set of a Pacemaker with the migration.
+    tool(dir, cib, 'crm_attribute', [
+      '--node',
+      node,
+      '--lifetime',
+      'reboot',
+      '--name',
+      '#feature-set',
+      '--update',
+      featureSet,
+    ]);
   }
   settle(dir, cib);
   return cib;
@@ -269,22 +282,17 @@ const inputs = {
   },
   'promoted-migrate-mixed-feature-set': (dir) => {
     const cib = settledCluster(dir);
-    for (const [node, set] of [
-      ['node1', '3.17.0'],
-      ['node2', '3.17.0'],
-      ['node3', '3.16.1'],
-    ]) {
-      run(dir, cib, 'crm_attribute', [
-        '--node',
-        node,
-        '--lifetime',
-        'reboot',
-        '--name',
-        '#feature-set',
-        '--update',
-        set,
-      ]);
-    }
+    // node3 still runs 2.1.5.
+    run(dir, cib, 'crm_attribute', [
+      '--node',
+      'node3',
+      '--lifetime',
+      'reboot',
+      '--name',
+      '#feature-set',
+      '--update',
+      '3.16.1',
+    ]);
     move(dir, cib);
     return cib;
   },
