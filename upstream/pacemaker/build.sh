@@ -1,0 +1,58 @@
+#!/bin/bash
+# Builds Pacemaker 2.1.5 with promigrate's patch series (patches/, in order) into one directory:
+# crm_simulate, pacemaker-schedulerd and Pacemaker's own scheduler regression suite (cts/cts-scheduler).
+#
+#   upstream/pacemaker/build.sh            build (again only when the tarball or a patch changed)
+#   upstream/pacemaker/build.sh --print    print the build directory
+#
+# PACEMAKER_TARBALL: the 2.1.5 tarball (default: ../shared/upstream/pacemaker-2.1.5.tar.gz beside the checkout)
+# PROMIGRATE_PACEMAKER_BUILD: where to build (default /var/tmp/promigrate-pacemaker)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tarball=${PACEMAKER_TARBALL:-$(cd "$here/../../.." && pwd)/shared/upstream/pacemaker-2.1.5.tar.gz}
+build=${PROMIGRATE_PACEMAKER_BUILD:-/var/tmp/promigrate-pacemaker}
+tree=$build/pacemaker-2.1.5
+
+if [ "${1:-}" = "--print" ]; then
+  echo "$tree"
+  exit 0
+fi
+[ -f "$tarball" ] || { echo "build.sh: no Pacemaker tarball at $tarball (set PACEMAKER_TARBALL)" >&2; exit 1; }
+
+# Pacemaker's build dependencies (Debian 12 names), installed only when missing.
+deps=(autoconf automake autopoint libtool libltdl-dev pkg-config gettext libglib2.0-dev libxml2-dev libxslt1-dev
+  libbz2-dev uuid-dev libqb-dev libgnutls28-dev libncurses-dev libpam0g-dev libdbus-1-dev libcpg-dev libcfg-dev
+  libcmap-dev libquorum-dev libcorosync-common-dev make gcc patch)
+missing=()
+for dep in "${deps[@]}"; do
+  dpkg-query -W -f='${Status}' "$dep" 2>/dev/null | grep -q 'install ok installed' || missing+=("$dep")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# What this build is made of: the tarball and every patch. Unchanged: nothing to do.
+stamp=$( (sha256sum "$tarball" | cut -d' ' -f1; cat "$here"/patches/*.patch) | sha256sum | cut -d' ' -f1)
+if [ -f "$build/stamp" ] && [ "$(cat "$build/stamp")" = "$stamp" ] && [ -x "$tree/tools/crm_simulate" ]; then
+  echo "$tree"
+  exit 0
+fi
+
+rm -rf "$build"
+mkdir -p "$build"
+tar xzf "$tarball" -C "$build"
+cd "$tree"
+for patch in "$here"/patches/*.patch; do
+  patch -p1 --quiet --forward < "$patch"
+done
+{
+  ./autogen.sh
+  ./configure --disable-fatal-warnings
+  make -j"$(nproc)" -C lib
+  make -j"$(nproc)" -C tools crm_simulate
+  make -j"$(nproc)" -C daemons/schedulerd
+  make -C xml
+} > "$build/build.log" 2>&1 || { tail -30 "$build/build.log" >&2; echo "build.sh: the build failed (log: $build/build.log)" >&2; exit 1; }
+echo "$stamp" > "$build/stamp"
+echo "$tree"
