@@ -165,6 +165,17 @@ function failCount(dir, cib, node, operation) {
   }
 }
 
+/**
+ * Pins the time the scheduler runs at (the CIB's execution-date, which crm_simulate honours) to `seconds`
+ * after the newest recorded result, so that a failure-timeout has expired however long ago the input was made.
+ */
+function executionDateAfterLastChange(cib, seconds) {
+  const xml = readFileSync(cib, 'utf8');
+  const changes = [...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1]));
+  const date = Math.max(...changes) + seconds;
+  writeFileSync(cib, xml.replace('<cib ', `<cib execution-date="${date}" `));
+}
+
 const move = (dir, cib, to = 'node2') =>
   run(dir, cib, 'crm_resource', ['--resource', 'pg-ha', '--move', '--promoted', '--node', to]);
 
@@ -218,6 +229,23 @@ const inputs = {
     recordHalf(cib, 'node1', { operation: 'migrate_to' });
     recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1, status: 2, failed: true });
     failCount(dir, cib, 'node2', 'migrate_from');
+    return cib;
+  },
+  'promoted-migrate-from-fail-expired': (dir) => {
+    const cib = settledCluster(dir, { meta: { 'failure-timeout': '60s' } });
+    move(dir, cib);
+    recordHalf(cib, 'node1', { operation: 'migrate_to' });
+    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1, failed: true });
+    failCount(dir, cib, 'node2', 'migrate_from');
+    executionDateAfterLastChange(cib, 120);
+    return cib;
+  },
+  'promoted-migrate-from-pending': (dir) => {
+    const cib = settledCluster(dir);
+    move(dir, cib);
+    recordHalf(cib, 'node1', { operation: 'migrate_to' });
+    // record-pending: the controller writes the action before it runs (rc 193, op-status -1)
+    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 193, status: -1 });
     return cib;
   },
   'promoted-migrate-source-lost': (dir) => {
@@ -297,12 +325,42 @@ const inputs = {
     return cib;
   },
   'promoted-migrate-clone-max-1': (dir) => {
-    const cib = settledCluster(dir, { meta: { 'clone-max': '1', 'allow-migrate': 'true' } });
+    // Settled without migration (the bug itself would otherwise write the instance's way to node1 as a
+    // migration into the history, which Debian's fixed unpack and the plain 2.1.5 tarball read differently).
+    const cib = settledCluster(dir, { meta: { 'clone-max': '1', 'allow-migrate': 'false' } });
+    run(dir, cib, 'crm_resource', [
+      '--resource',
+      'pg-ha',
+      '--meta',
+      '--set-parameter',
+      'allow-migrate',
+      '--parameter-value',
+      'true',
+    ]);
     // A plain move (not --promoted): the one instance itself goes to node2.
     run(dir, cib, 'crm_resource', ['--resource', 'pg-ha', '--move', '--node', 'node2']);
     return cib;
   },
 };
+
+/**
+ * crm_simulate records a cancelled monitor as a `cancel` result and keeps the monitor's entry; a real
+ * controller records neither (it deletes the monitor's entry). Without this, a scheduler that reads the
+ * cancel entry as a recurring operation of its own schedules `Cancel pg_cancel_16000`.
+ */
+function withoutCancellations(xml) {
+  return xml.replace(/<lrm_resource [^>]*>[\s\S]*?<\/lrm_resource>/g, (resource) => {
+    const cancels = [...resource.matchAll(/<lrm_rsc_op [^>]*operation="cancel"[^>]*interval="(\d+)"[^>]*\/>/g)];
+    let kept = resource;
+    const callId = (entry) => Number(/call-id="(\d+)"/.exec(entry)?.[1] ?? -1);
+    for (const [cancel, interval] of cancels) {
+      const monitor = new RegExp(`\\s*<lrm_rsc_op id="[^"]*_monitor_${interval}"[^>]*/>`).exec(kept)?.[0];
+      if (monitor !== undefined && callId(monitor) < callId(cancel)) kept = kept.replace(monitor, '');
+      kept = kept.replace(cancel, '');
+    }
+    return kept;
+  });
+}
 
 function makeInputs(only) {
   mkdirSync(join(root, 'xml'), { recursive: true });
@@ -311,7 +369,7 @@ function makeInputs(only) {
     try {
       const cib = inputs[name](dir);
       const pretty = execFileSync('xmllint', ['--format', cib], { encoding: 'utf8' });
-      writeFileSync(join(root, 'xml', `${name}.xml`), pretty);
+      writeFileSync(join(root, 'xml', `${name}.xml`), withoutCancellations(pretty));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,10 @@
 /**
  * The proposal's scheduler cases (upstream/cts-scheduler): every input is valid for the installed
  * Pacemaker (crm_verify), today's crm_simulate output is what today/ says (summary and ordering graph,
- * normalised as Pacemaker's cts-scheduler does), and every case has its hand-written proposed summary and
- * graph, which start from the same cluster status as today's. PROMIGRATE_CASES_UPDATE=1 rewrites today/.
+ * normalised as Pacemaker's cts-scheduler does), every case of proposal v2 has its hand-written proposed
+ * summary and graph, which start from the same cluster status as today's, and patched/ holds exactly the
+ * expected output the patch series (upstream/pacemaker/patches) adds to Pacemaker's cts/scheduler — which
+ * `npm run test:native` checks against the patched build. PROMIGRATE_CASES_UPDATE=1 rewrites today/.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,36 @@ const work = await mkdtemp(join(tmpdir(), 'promigrate-cases-'));
 const names = (await readdir(join(root, 'xml')))
   .filter((file) => file.endsWith('.xml'))
   .map((file) => file.slice(0, -4));
+const handWritten = (await readdir(join(root, 'proposed')))
+  .filter((file) => file.endsWith('.summary'))
+  .map((file) => file.slice(0, -'.summary'.length));
+/** The cases the implementation added to v2's (a failure-timeout that expired, a migrate_from in flight). */
+const addedByThePatch = ['promoted-migrate-from-fail-expired', 'promoted-migrate-from-pending'];
+const patches = 'upstream/pacemaker/patches';
+const kinds = ['xml', 'summary', 'dot', 'exp', 'scores'] as const;
+
+/** The files the patch series creates, by path, with their whole text (a new file's hunk is all of it). */
+async function filesThePatchesCreate(): Promise<Map<string, string>> {
+  const created = new Map<string, string>();
+  for (const file of (await readdir(patches)).filter((name) => name.endsWith('.patch')).sort()) {
+    const sections = (await readFile(join(patches, file), 'utf8')).split(/^diff --git /m).slice(1);
+    for (const section of sections) {
+      if (!/^new file mode/m.test(section)) continue;
+      const path = /^\+\+\+ b\/(.+)$/m.exec(section)?.[1];
+      const hunk = section.slice(section.search(/^@@ /m));
+      if (path === undefined) continue;
+      const lines = hunk.split('\n').slice(1);
+      let text = '';
+      for (const line of lines) {
+        if (line.startsWith('+')) text += `${line.slice(1)}\n`;
+        else if (line.startsWith('\\ No newline')) text = text.slice(0, -1);
+        else break;
+      }
+      created.set(path, text);
+    }
+  }
+  return created;
+}
 
 /** crm_simulate's summary with cts-scheduler's rewrites (older role names, the ocf:: spelling). */
 function normaliseSummary(text: string): string {
@@ -70,8 +102,10 @@ function acyclic(pairs: readonly [string, string][]): boolean {
 describe('the proposal scheduler cases', () => {
   afterAll(async () => rm(work, { recursive: true, force: true }));
 
-  it('has the cases the proposal lists', () => {
-    expect(names.length).toBeGreaterThanOrEqual(19);
+  it('has the cases the proposal lists, each hand-written for v2 but the ones the implementation added', () => {
+    expect(names.length).toBeGreaterThanOrEqual(21);
+    expect(names.filter((name) => !handWritten.includes(name))).toEqual(addedByThePatch);
+    expect(handWritten.filter((name) => !names.includes(name))).toEqual([]);
   });
 
   it.each(names)('%s: valid for the installed Pacemaker', async (name) => {
@@ -104,25 +138,28 @@ describe('the proposal scheduler cases', () => {
     expect(actual.dot).toBe(await readFile(join(root, 'today', `${name}.dot`), 'utf8'));
   });
 
-  it.each(names)('%s: the proposed summary starts from the same cluster, its graph is an ordering', async (name) => {
-    const proposed = await readFile(join(root, 'proposed', `${name}.summary`), 'utf8');
-    const recorded = await readFile(join(root, 'today', `${name}.summary`), 'utf8');
-    expect(currentStatus(proposed)).toBe(currentStatus(recorded));
-    expect(proposed).toContain('Transition Summary:');
-    const dot = await readFile(join(root, 'proposed', `${name}.dot`), 'utf8');
-    expect(dot).toMatch(/^ digraph "g" \{\n/);
-    expect(dot).toBe(normaliseDot(dot));
-    const order = edges(dot);
-    expect(acyclic(order)).toBe(true);
-    // Where both halves run in one transition, migrate_from waits for migrate_to (the clone-max=1 bug's lack).
-    const source = order.find(([from]) => from.startsWith('pg_migrate_to_0 '))?.[0];
-    const target = order.find(([from]) => from.startsWith('pg_migrate_from_0 '))?.[0];
-    if (source !== undefined && target !== undefined) expect(order).toContainEqual([source, target]);
-  });
+  it.each(handWritten)(
+    '%s: the proposed summary starts from the same cluster, its graph is an ordering',
+    async (name) => {
+      const proposed = await readFile(join(root, 'proposed', `${name}.summary`), 'utf8');
+      const recorded = await readFile(join(root, 'today', `${name}.summary`), 'utf8');
+      expect(currentStatus(proposed)).toBe(currentStatus(recorded));
+      expect(proposed).toContain('Transition Summary:');
+      const dot = await readFile(join(root, 'proposed', `${name}.dot`), 'utf8');
+      expect(dot).toMatch(/^ digraph "g" \{\n/);
+      expect(dot).toBe(normaliseDot(dot));
+      const order = edges(dot);
+      expect(acyclic(order)).toBe(true);
+      // Where both halves run in one transition, migrate_from waits for migrate_to (the clone-max=1 bug's lack).
+      const source = order.find(([from]) => from.startsWith('pg_migrate_to_0 '))?.[0];
+      const target = order.find(([from]) => from.startsWith('pg_migrate_from_0 '))?.[0];
+      if (source !== undefined && target !== undefined) expect(order).toContainEqual([source, target]);
+    },
+  );
 
   it('the graphs today and proposed differ where the proposal changes the schedule, and only there', async () => {
     const unchanged: string[] = [];
-    for (const name of names) {
+    for (const name of handWritten) {
       const [now, proposed] = await Promise.all(
         ['today', 'proposed'].map((dir) => readFile(join(root, dir, `${name}.dot`), 'utf8')),
       );
@@ -133,6 +170,63 @@ describe('the proposal scheduler cases', () => {
       'promoted-migrate-maintenance',
       'promoted-migrate-mixed-feature-set',
       'promoted-migrate-promoted-max-2',
+      'promoted-migrate-to-fail',
     ]);
+  });
+
+  describe('the patched scheduler (upstream/pacemaker/patches)', async () => {
+    const created = await filesThePatchesCreate();
+
+    it.each(names)('%s: patched/ and the input are what the patch series adds to cts/scheduler', async (name) => {
+      for (const kind of kinds) {
+        const ours = join(root, kind === 'xml' ? 'xml' : 'patched', `${name}.${kind}`);
+        expect(created.get(`cts/scheduler/${kind}/${name}.${kind}`), `${kind} of ${name}`).toBe(
+          await readFile(ours, 'utf8'),
+        );
+      }
+    });
+
+    it.each(names)('%s: the patched graph is an ordering, migrate_from after migrate_to', async (name) => {
+      const dot = await readFile(join(root, 'patched', `${name}.dot`), 'utf8');
+      expect(dot).toBe(normaliseDot(dot));
+      const order = edges(dot);
+      expect(acyclic(order)).toBe(true);
+      const source = order.find(([from]) => from.startsWith('pg_migrate_to_0 '))?.[0];
+      const target = order.find(([from]) => from.startsWith('pg_migrate_from_0 '))?.[0];
+      if (source !== undefined && target !== undefined) expect(order).toContainEqual([source, target]);
+    });
+
+    it('the patched schedule migrates where v2 said it would, and changes nothing where v2 said so', async () => {
+      const migrating: string[] = [];
+      const asToday: string[] = [];
+      for (const name of names) {
+        const [now, patched] = await Promise.all(
+          ['today', 'patched'].map((dir) => readFile(join(root, dir, `${name}.dot`), 'utf8')),
+        );
+        if (/"pg_migrate_(to|from)_0 node\d"/.test(patched as string)) migrating.push(name);
+        if (now === patched) asToday.push(name);
+      }
+      expect(migrating).toEqual([
+        'promoted-migrate-address',
+        'promoted-migrate-ban',
+        'promoted-migrate-basic',
+        'promoted-migrate-from-fail-expired',
+        'promoted-migrate-group',
+        'promoted-migrate-half-done',
+        'promoted-migrate-no-notify',
+        'promoted-migrate-shutdown',
+        'promoted-migrate-source-lost',
+        'promoted-migrate-standby',
+      ]);
+      // A withdrawn half-done move promotes the source by rule where 2.1.5 promotes it by score; a failed
+      // migrate_to is a failed demote: the same schedule.
+      expect(asToday).toEqual([
+        'promoted-migrate-half-done-withdrawn',
+        'promoted-migrate-maintenance',
+        'promoted-migrate-mixed-feature-set',
+        'promoted-migrate-promoted-max-2',
+        'promoted-migrate-to-fail',
+      ]);
+    });
   });
 });
