@@ -16,6 +16,7 @@ import { type GraphAction, parseTransitionGraph, type TransitionGraph } from '..
 import { attribute, child, children, parseXmlDocument, type XmlElement } from '../../src/adapter/xmlDocument.ts';
 import { type AgentProcessResult, runAsExecd } from './agentProcess.ts';
 import { failCountAfter, type OperationOutcome, operationEntries } from './operationRecord.ts';
+import { emulatedScheduler, type SchedulerInterface } from './schedulerInterface.ts';
 
 export interface ControllerSpec {
   /** The CIB file that is the cluster's state. */
@@ -36,6 +37,8 @@ export interface ControllerSpec {
    * stand-in for pacemaker-fenced and its device; the controller's own bookkeeping is done here.
    */
   readonly fence?: (node: string) => Promise<void>;
+  /** Whose scheduler computes the transitions (Debian's unless given). */
+  readonly scheduler?: SchedulerInterface;
 }
 
 export interface ExecutedAction {
@@ -72,8 +75,15 @@ export class Controller {
 
   /** A Pacemaker tool on the CIB file, serialised with every other writer (the file is rewritten in place). */
   async tool(command: string, args: readonly string[]): Promise<string> {
-    const result = await execa('flock', [this.lock, command, ...args], {
-      env: { CIB_file: this.spec.cib, CIB_shadow_dir: this.spec.workDir, PCMK_logfacility: 'none' },
+    const scheduler = this.spec.scheduler ?? emulatedScheduler;
+    const program = command === 'crm_simulate' ? scheduler.crmSimulate : command;
+    const result = await execa('flock', [this.lock, program, ...args], {
+      env: {
+        CIB_file: this.spec.cib,
+        CIB_shadow_dir: this.spec.workDir,
+        PCMK_logfacility: 'none',
+        ...scheduler.environment,
+      },
       stdin: 'ignore',
     });
     return result.stdout;
@@ -163,6 +173,13 @@ export class Controller {
     );
     const transition = this.transition++;
     await Promise.all(monitors.map((action) => this.execute(action, transition)));
+  }
+
+  /** A resource's history on a node was refreshed: its recurring operations there are cancelled. */
+  forgetResource(node: string, resource: string): void {
+    for (const [key, entry] of this.recurring) {
+      if (entry.action.node === node && entry.action.resource === resource) this.recurring.delete(key);
+    }
   }
 
   /** A node left: its recurring operations stop with it. */

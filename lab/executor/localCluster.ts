@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import type { GraphAction } from '../../src/adapter/transitionGraph.ts';
 import { forgetNodeAttributes, offlineTools } from '../local/offlineTools.ts';
 import { Controller, type ExecutedAction } from './controller.ts';
+import { emulatedScheduler, type SchedulerInterface } from './schedulerInterface.ts';
 
 export interface LocalCluster {
   readonly dir: string;
@@ -41,6 +42,8 @@ export interface LocalClusterSpec {
    * the power switch. Without it, stonith-enabled=false (an extra configuration, never the only one).
    */
   readonly powerOff?: (node: string) => Promise<void>;
+  /** Whose scheduler plans the transitions: Debian's (the default) or the patched build's. */
+  readonly scheduler?: SchedulerInterface;
 }
 
 /** The fence device of a local cluster: the scheduler needs one to fence; the executor plays the fencer. */
@@ -65,14 +68,16 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
     `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1" dc-uuid="${nodes[0]}"><configuration><crm_config><cluster_property_set id="options"><nvpair id="options-stonith" name="stonith-enabled" value="${fencing}"/></cluster_property_set></crm_config><nodes>${nodeList}</nodes><resources>${resources}${fencing ? fenceDevice(nodes) : ''}</resources><constraints/></configuration><status/></cib>`,
   );
   const powerOff = spec.powerOff;
+  const scheduler = spec.scheduler ?? emulatedScheduler;
   await execa(
-    'crm_simulate',
+    scheduler.crmSimulate,
     ['--xml-file', cib, ...nodes.flatMap((node) => ['--node-up', node]), '--save-output', cib],
     {
-      env: { CIB_shadow_dir: dir, PCMK_logfacility: 'none' },
+      env: { CIB_shadow_dir: dir, PCMK_logfacility: 'none', ...scheduler.environment },
     },
   );
   const controller = new Controller({
+    scheduler,
     // PROMIGRATE_EXECUTOR_LOG=1 prints each transition and action result on stderr, to look at.
     ...(process.env.PROMIGRATE_EXECUTOR_LOG === '1'
       ? { log: (line: string) => process.stderr.write(`${line}\n`) }
@@ -100,6 +105,19 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
       HA_debug: '0',
     }),
   });
+  /** What a node's controller sets at join: the feature set it was built with (the migration's gate). */
+  const joined = (node: string) =>
+    controller.tool('crm_attribute', [
+      '--node',
+      node,
+      '--lifetime',
+      'reboot',
+      '--name',
+      '#feature-set',
+      '--update',
+      scheduler.featureSet,
+    ]);
+  for (const node of nodes) await joined(node);
   return {
     dir,
     cib,
@@ -117,6 +135,7 @@ export async function localCluster(spec: LocalClusterSpec): Promise<LocalCluster
         await controller.erase(`//node_state[@id='${node}']/${part}`);
       }
       await controller.tool('crm_simulate', ['--xml-file', cib, '--node-up', node, '--save-output', cib]);
+      await joined(node);
     },
     // PROMIGRATE_KEEP_TEST_DIRS=1 keeps the CIB and the transition graphs of a failed run to look at.
     dispose: async () => {

@@ -65,6 +65,7 @@ export function operationEntries(outcome: OperationOutcome, failed: boolean): st
       ['exec-time', String(Math.round(outcome.ms))],
       ['queue-time', '0'],
       ['op-digest', operationDigest(outcome.attributes, interval)],
+      ...migrationNodes(outcome),
     ]
       .map(([name, value]) => `${name}="${escapeAttribute(value as string)}"`)
       .join(' ');
@@ -72,6 +73,18 @@ export function operationEntries(outcome: OperationOutcome, failed: boolean): st
   const entries = [`<lrm_rsc_op ${attributes(id)}/>`];
   if (failed) entries.push(`<lrm_rsc_op ${attributes(`${resource}_last_failure_0`)}/>`);
   return entries;
+}
+
+/** A migration's two nodes, which the controller copies from the action onto both halves' entries. */
+function migrationNodes(outcome: OperationOutcome): [string, string][] {
+  if (outcome.operation !== 'migrate_to' && outcome.operation !== 'migrate_from') return [];
+  const { CRM_meta_migrate_source: source, CRM_meta_migrate_target: target } = outcome.attributes;
+  return source === undefined || target === undefined
+    ? []
+    : [
+        ['migrate_source', source],
+        ['migrate_target', target],
+      ];
 }
 
 /** How a failure counts, as the controller counts it: start and stop failures are fatal on the node. */

@@ -9,6 +9,7 @@ import type { PostgresInstance } from './postgresInstances.ts';
 export function pgsqlCloneResources(
   instances: readonly PostgresInstance[],
   common: Readonly<Record<string, string>> = {},
+  cloneMeta: Readonly<Record<string, string>> = {},
 ): string {
   const pairs = (id: string, values: Readonly<Record<string, string>>) =>
     Object.entries(values)
@@ -33,5 +34,6 @@ export function pgsqlCloneResources(
     '<op id="pgsql-promote" name="promote" interval="0" timeout="30s"/>',
     '<op id="pgsql-demote" name="demote" interval="0" timeout="120s"/>',
   ].join('');
-  return `<clone id="pgsql-ha"><meta_attributes id="pgsql-ha-meta"><nvpair id="pgsql-ha-promotable" name="promotable" value="true"/><nvpair id="pgsql-ha-notify" name="notify" value="true"/></meta_attributes><primitive id="pgsql" class="ocf" provider="promigrate" type="pgsql"><instance_attributes id="pgsql-common" score="1">${shared}</instance_attributes>${perNode}<operations>${operations}</operations></primitive></clone>`;
+  const meta = pairs('pgsql-ha-meta', { promotable: 'true', notify: 'true', ...cloneMeta });
+  return `<clone id="pgsql-ha"><meta_attributes id="pgsql-ha-meta">${meta}</meta_attributes><primitive id="pgsql" class="ocf" provider="promigrate" type="pgsql"><instance_attributes id="pgsql-common" score="1">${shared}</instance_attributes>${perNode}<operations>${operations}</operations></primitive></clone>`;
 }

@@ -8,12 +8,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { nodeNamesFor } from '../../src/paths/modelGraph.ts';
 import { coverageFrom, coveringPaths, generateTestPaths } from '../../src/paths/testPaths.ts';
+import { emulatedScheduler, type SchedulerInterface } from '../executor/schedulerInterface.ts';
 import { disposeTemplates } from './realSystem.ts';
 import { type PathOutcome, runPath } from './runPath.ts';
 
 export interface ModelSuiteReport {
   readonly nodes: readonly number[];
   readonly mode: 'covering' | 'all';
+  /** The interface the promoted role moved by: the emulation (Debian's scheduler) or native (patched). */
+  readonly scheduler: SchedulerInterface['kind'];
   readonly paths: number;
   readonly states: { readonly covered: number; readonly total: number; readonly missing: readonly string[] };
   readonly transitions: { readonly covered: number; readonly total: number; readonly missing: readonly string[] };
@@ -37,6 +40,8 @@ export interface ModelSuiteOptions {
   readonly mode: 'covering' | 'all';
   /** Runs only the paths whose index (1-based, in run order) is listed: to rerun a failure. */
   readonly only?: ReadonlySet<number>;
+  /** Whose scheduler the paths run through: Debian's (the emulation, the default) or the patched build's. */
+  readonly scheduler?: SchedulerInterface;
 }
 
 export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSuiteReport> {
@@ -56,7 +61,7 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSu
       for (const path of plan.paths) {
         position++;
         if (options.only !== undefined && !options.only.has(position)) continue;
-        const outcome = await runPath(plan.nodes, path, options.basePort);
+        const outcome = await runPath(plan.nodes, path, options.basePort, options.scheduler);
         outcomes.push(outcome);
         options.onPath?.(outcome, position, total);
       }
@@ -71,6 +76,7 @@ export async function runModelSuite(options: ModelSuiteOptions): Promise<ModelSu
   return {
     nodes: options.nodeCounts,
     mode: options.mode,
+    scheduler: (options.scheduler ?? emulatedScheduler).kind,
     paths: outcomes.length,
     ...coverage,
     failed: outcomes.filter((outcome) => !outcome.passed).length,
@@ -93,6 +99,7 @@ export async function writeModelSuiteReport(file: string, report: ModelSuiteRepo
   const summary = {
     nodes: report.nodes,
     mode: report.mode,
+    scheduler: report.scheduler,
     paths: report.paths,
     states: { covered: report.states.covered, total: report.states.total },
     transitions: { covered: report.transitions.covered, total: report.transitions.total },

@@ -18,6 +18,7 @@ import type { GraphAction } from '../../src/adapter/transitionGraph.ts';
 import { formatIntent, intentAttribute } from '../../src/policy/intent.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
 import { type LocalCluster, localCluster } from '../executor/localCluster.ts';
+import type { SchedulerInterface } from '../executor/schedulerInterface.ts';
 import { LocalPostgres } from '../local/localPostgres.ts';
 import { pgsqlCloneResources } from '../local/pgsqlClone.ts';
 import { followWhicheverIsPrimary, saveInstances } from '../local/postgresInstances.ts';
@@ -82,26 +83,38 @@ export class RealSystem {
     readonly nodes: readonly string[],
     readonly postgres: LocalPostgres,
     readonly cluster: LocalCluster,
+    /** Whose scheduler plans the transitions: the operations a promoted-role move is carried out by. */
+    readonly scheduler: SchedulerInterface,
   ) {}
 
   /**
    * Fresh instances that are all standbys with the same end of WAL (the model's bootstrap), see
    * `bootstrapped`. The clone starts held unpromoted; the probes find the running standbys.
    */
-  static async create(nodes: readonly string[], basePort: number, hooks: RealSystemHooks): Promise<RealSystem> {
+  static async create(
+    nodes: readonly string[],
+    basePort: number,
+    scheduler: SchedulerInterface,
+    hooks: RealSystemHooks,
+  ): Promise<RealSystem> {
     const postgres = await bootstrapped(nodes, basePort);
     let cluster: LocalCluster | null = null;
     try {
       cluster = await localCluster({
         nodes,
-        resources: pgsqlCloneResources(postgres.set.instances, { catch_up_timeout: catchUpSeconds }),
+        scheduler,
+        resources: pgsqlCloneResources(
+          postgres.set.instances,
+          { catch_up_timeout: catchUpSeconds },
+          scheduler.cloneMeta,
+        ),
         promigrateOcfRoot: resolve('dist/ocf'),
         onAction: (executed) => hooks.onAction(executed),
         onAgentLine: (action, line) => hooks.onAgentLine(action, line),
         // Fencing on, as production runs: a lost node is fenced (its instance is already dead).
         powerOff: (node) => postgres.killIfRunning(node),
       });
-      const system = new RealSystem(nodes, postgres, cluster);
+      const system = new RealSystem(nodes, postgres, cluster, scheduler);
       await system.hold(true);
       return system;
     } catch (error) {
@@ -154,6 +167,16 @@ export class RealSystem {
       '--xml-text',
       `<rsc_location id="${id}" rsc="${clone}" node="${node}" score="-INFINITY"/>`,
     ]);
+  }
+
+  /**
+   * `crm_resource --refresh --resource pgsql --node NODE` as the controller carries it out: the resource's
+   * history on the node erased (with it a migrate_to the scheduler would complete), its recurring operations
+   * cancelled, and the next transition probes it again.
+   */
+  async refreshHistory(node: string): Promise<void> {
+    await this.controller.erase(`//node_state[@id='${node}']//lrm_resource[@id='${primitive}']`);
+    this.controller.forgetResource(node, primitive);
   }
 
   /** A transient attribute change: the controller aborts the running transition, as a score update does. */

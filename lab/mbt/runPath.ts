@@ -17,6 +17,7 @@ import type { NodeFacts } from '../../models/types.ts';
 import { formatEvent } from '../../src/format/formatEvent.ts';
 import { activeStates } from '../../src/paths/statechartParts.ts';
 import type { TestPath } from '../../src/paths/testPaths.ts';
+import { emulatedScheduler, type SchedulerInterface } from '../executor/schedulerInterface.ts';
 import { failureReport } from './failureReport.ts';
 import { follows, inActionStates, PathFailure, PathRun } from './pathRun.ts';
 import { RealSystem } from './realSystem.ts';
@@ -87,12 +88,17 @@ async function checkFinalData(run: PathRun): Promise<void> {
   if (missing.length > 0) throw new PathFailure(`${missing.length} acknowledged writes missing on ${holder}`);
 }
 
-export async function runPath(nodes: readonly string[], path: TestPath, basePort: number): Promise<PathOutcome> {
+export async function runPath(
+  nodes: readonly string[],
+  path: TestPath,
+  basePort: number,
+  scheduler: SchedulerInterface = emulatedScheduler,
+): Promise<PathOutcome> {
   const begun = Date.now();
   const run = new PathRun(nodes, path);
   const execution = new StepExecution(run);
   try {
-    run.system = await RealSystem.create(nodes, basePort, {
+    run.system = await RealSystem.create(nodes, basePort, scheduler, {
       onAction: (executed) => execution.onAction(executed),
       onAgentLine: (action, line) => execution.onAgentLine(action, line),
     });

@@ -15,6 +15,7 @@ import { formatEvent } from '../../src/format/formatEvent.ts';
 import type { ModelSnapshot } from '../../src/paths/pathEvents.ts';
 import { stateName } from '../../src/paths/statechartParts.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
+import type { SchedulerInterface } from '../executor/schedulerInterface.ts';
 import { type AgentDecision, agentText, parseAgentDecision } from './agentDecision.ts';
 import { inActionStates, isDown, PathFailure, type PathRun, stepKinds } from './pathRun.ts';
 import { monitorProblems } from './restChecks.ts';
@@ -46,6 +47,17 @@ function actingNode(event: RoleMigrationEvent, before: ModelSnapshot): string | 
   }
 }
 
+/**
+ * The Pacemaker operation each half of a promoted-role move must be carried out by: the native interface's
+ * migrate_to / migrate_from, or the emulation's demote / promote. A half decided in any other operation (an
+ * election's promote where a migrate_from was due) is not the interface under test.
+ */
+function operationOfHalf(event: RoleMigrationEvent, scheduler: SchedulerInterface['kind']): string | null {
+  if (event.type === 'MIGRATE_TO') return scheduler === 'native' ? 'migrate_to' : 'demote';
+  if (event.type === 'MIGRATE_FROM') return scheduler === 'native' ? 'migrate_from' : 'promote';
+  return null;
+}
+
 /** The model event an agent's decision stands for, where the action alone names it. */
 function decidedEvent(decision: AgentDecision, node: string): RoleMigrationEvent | null {
   switch (decision.event) {
@@ -68,6 +80,19 @@ async function steer(run: PathRun, index: number): Promise<void> {
   const hasPrimary = primaryOf(context) !== null;
   await real.hold(event.type === 'DEMOTE' || (!hasPrimary && event.type !== 'PROMOTE'));
   if (event.type === 'PROMOTE') await real.preferPromoted(event.node);
+  const handover = context.handover;
+  if (
+    real.scheduler.kind === 'native' &&
+    event.type === 'PROMOTE' &&
+    stateName(run.before(index).value) === 'switchover.handedOver' &&
+    handover?.target === event.node
+  ) {
+    // The native scheduler completes a partial migration with migrate_from; the model's plain promote of the
+    // target after the hand-over (the emulation's move split over two transitions) happens natively when
+    // Pacemaker no longer knows the first half: the source's history refreshed in between.
+    run.note(`  ${handover.source}'s history refreshed: the scheduler no longer knows the partial migration`);
+    await real.refreshHistory(handover.source);
+  }
   if (event.type === 'MIGRATE_TO') await real.preferPromoted(event.target);
   for (const node of run.nodes) {
     const facts = factsOf(context, node) as NodeFacts;
@@ -83,6 +108,9 @@ export class StepExecution {
   private readonly pending = new Map<number, Promise<void>>();
   /** Steps to perform when an action ends (between two actions), and whether the transition must stop there. */
   private readonly afterAction = new Map<number, { steps: number[]; abort: boolean }>();
+
+  /** A migrate_to invoked directly (a target no scheduler would move the role to) is running. */
+  private invokedDirectly = false;
 
   constructor(private readonly run: PathRun) {}
 
@@ -194,6 +222,14 @@ export class StepExecution {
       );
       return;
     }
+    const half = operationOfHalf(step.event, run.real.scheduler.kind);
+    if (half !== null && action.operation !== half && !this.invokedDirectly) {
+      run.fail(
+        `step ${run.next + 1} ${formatEvent(step.event)} was decided in ${action.node} ${action.operation}, ` +
+          `not in the ${run.real.scheduler.kind} interface's ${half}`,
+      );
+      return;
+    }
     run.next++;
     if (run.freezeSource !== null && step.event.type === 'MIGRATE_TO') {
       process.kill(run.freezeSource, 'SIGSTOP');
@@ -249,10 +285,15 @@ export class StepExecution {
     const target = factsOf(run.before(index).context, event.target) as NodeFacts;
     if (event.source !== event.target && !isDown(target)) return false;
     run.note(`  migrate_to ${event.source} → ${event.target} invoked directly (the proposed interface)`);
-    const result = await run.real.controller.invokeDirectly(event.source, 'pgsql', 'migrate_to', {
-      CRM_meta_migrate_source: event.source,
-      CRM_meta_migrate_target: event.target,
-    });
+    this.invokedDirectly = true;
+    const result = await run.real.controller
+      .invokeDirectly(event.source, 'pgsql', 'migrate_to', {
+        CRM_meta_migrate_source: event.source,
+        CRM_meta_migrate_target: event.target,
+      })
+      .finally(() => {
+        this.invokedDirectly = false;
+      });
     run.note(`  ${event.source} migrate_to → ${result.code}`);
     const direct = [...this.afterAction.keys(), ...this.pending.keys()];
     for (const id of new Set(direct)) await this.actionEnded(id);

@@ -6,6 +6,7 @@
  * transitions and the agents' logs.
  */
 import { describe, expect, it } from 'vitest';
+import { schedulerFromEnvironment } from '../../lab/executor/schedulerInterface.ts';
 import { coverageLine, runModelSuite, writeModelSuiteReport } from '../../lab/mbt/modelSuite.ts';
 
 /**
@@ -17,12 +18,19 @@ const mode = process.env.PROMIGRATE_MBT === 'all' ? 'all' : 'covering';
 /** PROMIGRATE_MBT_PATHS=3,17: rerun those paths only (their numbers as printed); coverage is then not asserted. */
 const only = process.env.PROMIGRATE_MBT_PATHS?.split(',').map(Number);
 
+/**
+ * PROMIGRATE_NATIVE_PACEMAKER (`npm run test:native`): the paths run through the patched scheduler's native
+ * migrate_to / migrate_from (reports/mbt-native.json); otherwise through Debian's, the emulation.
+ */
+const scheduler = schedulerFromEnvironment();
+
 describe('the statechart on the real system', () => {
   it('takes every state and transition on real PostgreSQL with the real agents and scheduler, losing nothing', async () => {
     const report = await runModelSuite({
       nodeCounts: [2, 3],
       mode,
       basePort: 25701,
+      scheduler,
       ...(only === undefined ? {} : { only: new Set(only) }),
       onPath: (outcome, done, total) => {
         const verdict = outcome.passed ? 'ok' : 'FAILED';
@@ -32,9 +40,9 @@ describe('the statechart on the real system', () => {
         if (!outcome.passed) process.stdout.write(`${outcome.report}\n`);
       },
     });
-    await writeModelSuiteReport('reports/mbt.json', report);
+    await writeModelSuiteReport(scheduler.kind === 'native' ? 'reports/mbt-native.json' : 'reports/mbt.json', report);
     process.stdout.write(
-      `${coverageLine(report)} (${report.mode}: ${report.paths} paths, ${report.failed} failed, ${report.lostWrites} writes lost, ${report.seconds} s)\n`,
+      `${coverageLine(report)} (${report.scheduler}, ${report.mode}: ${report.paths} paths, ${report.failed} failed, ${report.lostWrites} writes lost, ${report.seconds} s)\n`,
     );
     expect(report.failures.map((failure) => `${failure.nodes} nodes: ${failure.path}`)).toEqual([]);
     expect(report.lostWrites).toBe(0);
