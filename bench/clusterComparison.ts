@@ -8,11 +8,16 @@
  * the primary's whole node. Every scenario is checked (no acknowledged write lost, never two writable nodes).
  * promigrate runs the guide's configuration (agent-managed primary_conninfo); PAF's standbys follow the VIP.
  * Medians per mode to stdout and to docs/benchmarks.md. Not part of CI.
- * Run: npm run bench:cluster [-- --runs N]   (N per agent, default 3)
+ *
+ * `--compare native,promigrate`: the same benchmark for promigrate through the proposed interface (the patched
+ * Pacemaker of upstream/pacemaker in every node, allow-migrate=promoted: migrate_to / migrate_from) against
+ * promigrate's emulation on Debian's Pacemaker; its own section of docs/benchmarks.md.
+ * Run: npm run bench:cluster [-- --runs N] [-- --compare A,B]   (N per subject, default 3; A,B default promigrate,paf)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import type { ClusterAgent } from '../lab/netcluster/clusterResources.ts';
 import { moveTo, type ScenarioResult, underLoad } from '../lab/netcluster/clusterScenarios.ts';
 import { type MoveSteps, stepNames } from '../lab/netcluster/moveTrace.ts';
@@ -20,7 +25,25 @@ import type { ReplicationMode } from '../lab/netcluster/nodePostgres.ts';
 import { clusterNodes, PostgresCluster } from '../lab/netcluster/postgresCluster.ts';
 import { median } from './median.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, compare: { type: 'string', default: 'promigrate,paf' } },
+});
+/** What is measured: an agent on Debian's Pacemaker, or promigrate through the patched scheduler (`native`). */
+type Subject = 'promigrate' | 'paf' | 'native';
+const subjectNames: Record<Subject, string> = { promigrate: 'promigrate', paf: 'PAF', native: 'native' };
+const pair = values.compare.split(',') as Subject[];
+if (pair.length !== 2 || pair[0] === pair[1] || !pair.every((subject) => subject in subjectNames))
+  throw new Error(`--compare expects two of promigrate, paf, native, got ${values.compare}`);
+const [first, second] = pair as [Subject, Subject];
+/** The patched Pacemaker's build tree, built (once per patch set) when a subject needs it. */
+const pacemaker = pair.includes('native')
+  ? execFileSync('bash', [fileURLToPath(new URL('../upstream/pacemaker/build.sh', import.meta.url))], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .at(-1)
+  : undefined;
 const modes: readonly ReplicationMode[] = ['async', 'sync'];
 /** promigrate's catch_up_timeout (s) in this benchmark: a refused target costs at least this long. */
 const catchUpTimeout = 1;
@@ -102,7 +125,9 @@ async function cutTarget(
         'the move acted on',
         (status) => {
           seenDemoted ||= !status.promoted.includes(source);
-          const refused = status.failures.some((failure) => failure.node === target && failure.task === 'promote');
+          const refused = status.failures.some(
+            (failure) => failure.node === target && (failure.task === 'promote' || failure.task === 'migrate_from'),
+          );
           const moved = status.promoted.length === 1 && status.promoted[0] !== source;
           // The source demoted and promoted again without the target being tried (its score dropped).
           return refused || moved || (seenDemoted && status.promoted.includes(source));
@@ -117,7 +142,10 @@ async function cutTarget(
     const events = await cluster.controllerEvents();
     demoted = events.some(
       (event) =>
-        event.at >= trigger && event.kind === 'initiating' && event.operation === 'demote' && event.node === source,
+        event.at >= trigger &&
+        event.kind === 'initiating' &&
+        (event.operation === 'demote' || event.operation === 'migrate_to') &&
+        event.node === source,
     );
     return { trigger, final: primary };
   });
@@ -137,9 +165,11 @@ async function killNode(cluster: PostgresCluster): Promise<ScenarioResult> {
   });
 }
 
-async function oneRun(agent: ClusterAgent, figures: Record<ReplicationMode, Figures>, run: number): Promise<void> {
+async function oneRun(subject: Subject, figures: Record<ReplicationMode, Figures>, run: number): Promise<void> {
+  const agent: ClusterAgent = subject === 'paf' ? 'paf' : 'promigrate';
   const cluster = await PostgresCluster.create({
     agent,
+    ...(subject === 'native' && pacemaker !== undefined ? { pacemaker } : {}),
     tag: 'pmgb',
     subnet: '10.213.13',
     ocfRoot: here('./ocf'),
@@ -154,7 +184,7 @@ async function oneRun(agent: ClusterAgent, figures: Record<ReplicationMode, Figu
         const primary = await cluster.waitSettled('a settled cluster');
         const target = clusterNodes.filter((node) => node !== primary)[(run + move) % 2] as string;
         const result = await moveTo(cluster, target);
-        note(mine, agent, result);
+        note(mine, subject, result);
         if (!result.passed) continue;
         if (result.switchoverMs !== null) mine.moveWritesBack.push(result.switchoverMs);
         mine.moveGap.push(result.writeGapMs);
@@ -169,27 +199,27 @@ async function oneRun(agent: ClusterAgent, figures: Record<ReplicationMode, Figu
       }
       const source = await cluster.waitSettled('a settled cluster');
       const cut = await cutTarget(cluster);
-      note(mine, agent, cut.result);
+      note(mine, subject, cut.result);
       if (!cut.demoted) mine.cutNotActed++;
       else if (cut.result.passed && cut.result.switchoverMs !== null) mine.cutWritesBack.push(cut.result.switchoverMs);
       mine.cutPrimaryAfter.push(cut.primary === source ? 'source' : 'third node');
     }
     const killed = await killNode(cluster);
     const last = figures[modes.at(-1) as ReplicationMode];
-    note(last, agent, killed);
+    note(last, subject, killed);
     if (killed.passed && killed.switchoverMs !== null) last.killWritesBack.push(killed.switchoverMs);
   } finally {
     await cluster.dispose();
   }
 }
 
-const figures: Record<ClusterAgent, Record<ReplicationMode, Figures>> = {
+const figures: Record<Subject, Record<ReplicationMode, Figures>> = {
   promigrate: { async: empty(), sync: empty() },
   paf: { async: empty(), sync: empty() },
+  native: { async: empty(), sync: empty() },
 };
-const order: ClusterAgent[] = [];
-for (let index = 0; index < runs; index++)
-  order.push(...((index % 2 === 0 ? ['promigrate', 'paf'] : ['paf', 'promigrate']) as ClusterAgent[]));
+const order: Subject[] = [];
+for (let index = 0; index < runs; index++) order.push(...(index % 2 === 0 ? [first, second] : [second, first]));
 for (const [index, agent] of order.entries()) {
   process.stdout.write(`run ${index + 1}/${order.length}: ${agent}\n`);
   await oneRun(agent, figures[agent], index).catch((error: Error) => {
@@ -220,54 +250,58 @@ const rows: [string, Series, string, string][] = [
   ],
   ['kill -9 of the primary node → writes back (fenced first)', 'killWritesBack', '', ''],
 ];
-const cell = (agent: ClusterAgent, mode: ReplicationMode, key: Series) => medianOrNone(figures[agent][mode][key]);
+const cell = (agent: Subject, mode: ReplicationMode, key: Series) => medianOrNone(figures[agent][mode][key]);
 const table = rows.map(([title, key, asyncTarget, syncTarget]) => {
   const columns = modes.flatMap((mode) => {
-    const a = cell('promigrate', mode, key);
-    const b = cell('paf', mode, key);
+    const a = cell(first, mode, key);
+    const b = cell(second, mode, key);
     return [ms(a), ms(b), ratio(a, b), mode === 'async' ? asyncTarget : syncTarget];
   });
   return `| ${title} | ${columns.join(' | ')} |`;
 });
 const stepKeys = Object.keys(stepNames) as (keyof MoveSteps)[];
-const stepMedian = (agent: ClusterAgent, mode: ReplicationMode, key: keyof MoveSteps) =>
+const stepMedian = (agent: Subject, mode: ReplicationMode, key: keyof MoveSteps) =>
   medianOrNone(
     figures[agent][mode].steps.map((steps) => steps[key]).filter((value): value is number => value !== null),
   );
 const breakdown = stepKeys.map((key) => {
-  const columns = modes.flatMap((mode) => [ms(stepMedian('promigrate', mode, key)), ms(stepMedian('paf', mode, key))]);
+  const columns = modes.flatMap((mode) => [ms(stepMedian(first, mode, key)), ms(stepMedian(second, mode, key))]);
   return `| ${stepNames[key]} | ${columns.join(' | ')} |`;
 });
-const who = (agent: ClusterAgent, mode: ReplicationMode) => {
+const who = (agent: Subject, mode: ReplicationMode) => {
   const list = figures[agent][mode].cutPrimaryAfter;
   return `${list.filter((each) => each === 'source').length} of ${list.length} the source`;
 };
-const samples = (agent: ClusterAgent, mode: ReplicationMode) => figures[agent][mode].moveGap.length;
-const all = (agent: ClusterAgent) => modes.map((mode) => figures[agent][mode]);
-const lost = (agent: ClusterAgent) => all(agent).reduce((sum, each) => sum + each.lost, 0);
-const failures = [...all('promigrate'), ...all('paf')].flatMap((each) => each.failures);
-const section = `<!-- bench:cluster -->
+const samples = (agent: Subject, mode: ReplicationMode) => figures[agent][mode].moveGap.length;
+const all = (agent: Subject) => modes.map((mode) => figures[agent][mode]);
+const lost = (agent: Subject) => all(agent).reduce((sum, each) => sum + each.lost, 0);
+const failures = [...all(first), ...all(second)].flatMap((each) => each.failures);
+const [a, b] = [subjectNames[first], subjectNames[second]];
+/** Each pair has its own section: promigrate against PAF, and the native interface against the emulation. */
+const marker = pair.includes('native') ? 'bench:cluster-native' : 'bench:cluster';
+const section = `<!-- ${marker} -->
 Measured ${new Date().toISOString().slice(0, 10)}: ${runs} runs per agent, alternating (${order.join(', ')}), each on a fresh
-cluster with fencing on, asynchronous then synchronous replication in each run; moves per mode: promigrate
-${modes.map((mode) => `${samples('promigrate', mode)} ${mode}`).join(', ')}, PAF ${modes.map((mode) => `${samples('paf', mode)} ${mode}`).join(', ')}. Medians.
+cluster with fencing on, asynchronous then synchronous replication in each run; moves per mode: ${a}
+${modes.map((mode) => `${samples(first, mode)} ${mode}`).join(', ')}, ${b} ${modes.map((mode) => `${samples(second, mode)} ${mode}`).join(', ')}. Medians.
 
-| figure | promigrate async | PAF async | ratio | target async | promigrate sync | PAF sync | ratio | target sync |
+| figure | ${a} async | ${b} async | ratio | target async | ${a} sync | ${b} sync | ratio | target sync |
 |---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 
 Where a move's time goes (medians of every move's milestones, ms from the \`crm_resource --move\` call; from the
 controllers' log lines and the write load's samples, lab/netcluster/moveTrace.ts):
 
-| milestone | promigrate async | PAF async | promigrate sync | PAF sync |
+| milestone | ${a} async | ${b} async | ${a} sync | ${b} sync |
 |---|---|---|---|---|
 ${breakdown.join('\n')}
 
-Cut-target moves the scheduler did not act on (no demote; not counted above): promigrate ${modes.map((mode) => `${mode} ${figures.promigrate[mode].cutNotActed}`).join(', ')}; PAF ${modes.map((mode) => `${mode} ${figures.paf[mode].cutNotActed}`).join(', ')}.
-After the switchover to a cut target, the primary was: promigrate ${modes.map((mode) => `${mode} ${who('promigrate', mode)}`).join(', ')}; PAF ${modes.map((mode) => `${mode} ${who('paf', mode)}`).join(', ')}.
-Acknowledged writes lost (where a primary was left to check them on): promigrate ${lost('promigrate')}, PAF ${lost('paf')}.
+Cut-target moves the scheduler did not act on (no demote or migrate_to; not counted above): ${a} ${modes.map((mode) => `${mode} ${figures[first][mode].cutNotActed}`).join(', ')}; ${b} ${modes.map((mode) => `${mode} ${figures[second][mode].cutNotActed}`).join(', ')}.
+After the switchover to a cut target, the primary was: ${a} ${modes.map((mode) => `${mode} ${who(first, mode)}`).join(', ')}; ${b} ${modes.map((mode) => `${mode} ${who(second, mode)}`).join(', ')}.
+Acknowledged writes lost (where a primary was left to check them on): ${a} ${lost(first)}, ${b} ${lost(second)}.
 ${failures.map((failure) => `- failed: ${failure}`).join('\n')}
-<!-- /bench:cluster -->`;
+<!-- /${marker} -->`;
 process.stdout.write(`\n${section}\n`);
 const document = await readFile('docs/benchmarks.md', 'utf8');
-const marked = /<!-- bench:cluster -->[\s\S]*<!-- \/bench:cluster -->/;
+const marked = new RegExp(`<!-- ${marker} -->[\\s\\S]*<!-- /${marker} -->`);
+if (!marked.test(document)) throw new Error(`docs/benchmarks.md has no ${marker} section to write`);
 await writeFile('docs/benchmarks.md', document.replace(marked, section));

@@ -14,6 +14,7 @@ import { observeSql, parseServerRow, type ServerRow } from '../../agent/pgsql/po
 import { positionAttribute, recordAttribute } from '../../agent/promotable/clusterAccess.ts';
 import { parseLsn } from '../../models/position.ts';
 import { parseClusterStatus } from '../../src/adapter/clusterStatus.ts';
+import { attribute, child, children, parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
 import type { GraphAction } from '../../src/adapter/transitionGraph.ts';
 import { formatIntent, intentAttribute } from '../../src/policy/intent.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
@@ -167,6 +168,32 @@ export class RealSystem {
       '--xml-text',
       `<rsc_location id="${id}" rsc="${clone}" node="${node}" score="-INFINITY"/>`,
     ]);
+  }
+
+  /**
+   * The source of a promoted-role migration Pacemaker's history shows half-done (proposal §5.2, as the patched
+   * scheduler reads it): the clone's newest operation on a node is a successful migrate_to, and its target's
+   * newest is not the migrate_from that completes it. Null when there is none.
+   */
+  async halfDoneMigrationSource(): Promise<string | null> {
+    const cib = parseXmlDocument(await readFile(this.cluster.cib, 'utf8'), this.cluster.cib).element;
+    const newest = new Map<string, Readonly<Record<string, string | undefined>>>();
+    for (const state of children(child(cib, 'status'), 'node_state')) {
+      const resources = child(child(state, 'lrm'), 'lrm_resources');
+      const resource = children(resources, 'lrm_resource').find((each) => attribute(each, 'id') === primitive);
+      const last = children(resource, 'lrm_rsc_op').find((op) => attribute(op, 'id') === `${primitive}_last_0`);
+      if (last === undefined) continue;
+      newest.set(attribute(state, 'uname') ?? attribute(state, 'id') ?? '', {
+        operation: attribute(last, 'operation'),
+        rc: attribute(last, 'rc-code'),
+        target: attribute(last, 'migrate_target'),
+      });
+    }
+    for (const [node, op] of newest) {
+      if (op.operation !== 'migrate_to' || op.rc !== '0' || op.target === undefined) continue;
+      if (newest.get(op.target)?.operation !== 'migrate_from') return node;
+    }
+    return null;
   }
 
   /**

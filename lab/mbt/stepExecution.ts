@@ -80,18 +80,14 @@ async function steer(run: PathRun, index: number): Promise<void> {
   const hasPrimary = primaryOf(context) !== null;
   await real.hold(event.type === 'DEMOTE' || (!hasPrimary && event.type !== 'PROMOTE'));
   if (event.type === 'PROMOTE') await real.preferPromoted(event.node);
-  const handover = context.handover;
-  if (
-    real.scheduler.kind === 'native' &&
-    event.type === 'PROMOTE' &&
-    stateName(run.before(index).value) === 'switchover.handedOver' &&
-    handover?.target === event.node
-  ) {
-    // The native scheduler completes a partial migration with migrate_from; the model's plain promote of the
-    // target after the hand-over (the emulation's move split over two transitions) happens natively when
-    // Pacemaker no longer knows the first half: the source's history refreshed in between.
-    run.note(`  ${handover.source}'s history refreshed: the scheduler no longer knows the partial migration`);
-    await real.refreshHistory(handover.source);
+  const halfDone = real.scheduler.kind === 'native' ? await real.halfDoneMigrationSource() : null;
+  if (event.type === 'PROMOTE' && halfDone !== null && halfDone !== event.node) {
+    // The native scheduler completes a partial migration with migrate_from, and while it is half-done it
+    // promotes no node but the source or the target. The model's plain promote of the target (the
+    // emulation's move split over two transitions) or of another node after the hand-over happens natively
+    // only when Pacemaker no longer knows the first half: the source's history refreshed in between.
+    run.note(`  ${halfDone}'s history refreshed: the scheduler no longer knows the partial migration`);
+    await real.refreshHistory(halfDone);
   }
   if (event.type === 'MIGRATE_TO') await real.preferPromoted(event.target);
   for (const node of run.nodes) {

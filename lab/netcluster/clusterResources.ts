@@ -25,6 +25,11 @@ export interface ClusterResourcesSpec {
   readonly nodeHosts?: Readonly<Record<string, string>>;
   /** The fence device (fenceAgent.ts): its map file and the nodes it fences; none without fencing. */
   readonly fencing?: { readonly map: string; readonly nodes: readonly string[] } | null;
+  /**
+   * The proposed interface (a patched Pacemaker): the clone opts in with allow-migrate=promoted, and the two
+   * halves get the timeouts of the demote and the promote they replace.
+   */
+  readonly nativeMigration?: boolean;
 }
 
 export const cloneId = 'pgsql-ha';
@@ -76,14 +81,20 @@ const monitors =
   '<op id="pgsql-monitor-promoted" name="monitor" interval="3s" timeout="10s" role="Promoted"/>' +
   '<op id="pgsql-monitor-unpromoted" name="monitor" interval="4s" timeout="10s" role="Unpromoted"/>';
 
+/** The native halves, with the timeouts of the demote and promote they stand for. */
+const migrationHalves =
+  '<op id="pgsql-migrate_to" name="migrate_to" interval="0" timeout="120s"/>' +
+  '<op id="pgsql-migrate_from" name="migrate_from" interval="0" timeout="30s"/>';
+
 export function clusterResources(spec: ClusterResourcesSpec): string {
   const [provider, type] = spec.agent === 'paf' ? ['heartbeat', 'pgsqlms'] : ['promigrate', 'pgsql'];
+  const optIn: Record<string, string> = spec.nativeMigration === true ? { 'allow-migrate': 'promoted' } : {};
   const clone =
     `<clone id="${cloneId}"><meta_attributes id="${cloneId}-meta">` +
-    pairs(`${cloneId}-meta`, { promotable: 'true', notify: 'true' }) +
+    pairs(`${cloneId}-meta`, { promotable: 'true', notify: 'true', ...optIn }) +
     `</meta_attributes><primitive id="${primitiveId}" class="ocf" provider="${provider}" type="${type}">` +
     `<instance_attributes id="${primitiveId}-params">${pairs(`${primitiveId}-params`, agentParameters(spec))}</instance_attributes>` +
-    `<operations>${operations}${monitors}</operations></primitive></clone>`;
+    `<operations>${operations}${spec.nativeMigration === true ? migrationHalves : ''}${monitors}</operations></primitive></clone>`;
   const vip =
     `<primitive id="${vipId}" class="ocf" provider="heartbeat" type="IPaddr2">` +
     `<instance_attributes id="${vipId}-params">${pairs(`${vipId}-params`, { ip: spec.vip, cidr_netmask: '24', nic: 'eth0' })}</instance_attributes>` +

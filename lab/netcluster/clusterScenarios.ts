@@ -235,7 +235,9 @@ export async function cutTarget(cluster: PostgresCluster): Promise<ScenarioResul
       let demoted = false;
       await cluster.waitStatus(`${target}'s refusal`, (status) => {
         demoted ||= !status.promoted.includes(source);
-        const refused = status.failures.some((failure) => failure.node === target && failure.task === 'promote');
+        const refused = status.failures.some(
+          (failure) => failure.node === target && (failure.task === 'promote' || failure.task === 'migrate_from'),
+        );
         return refused || (demoted && status.promoted.includes(source)) || status.promoted.includes(target);
       });
     } finally {

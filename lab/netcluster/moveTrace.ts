@@ -108,12 +108,17 @@ interface MoveFacts {
   readonly address: string;
 }
 
+/** The source's half of a move: the emulation's demote, or the native interface's migrate_to. */
+const sourceHalf = (operation: string) => operation === 'demote' || operation === 'migrate_to';
+/** The target's half: the emulation's promote, or the native interface's migrate_from. */
+const targetHalf = (operation: string) => operation === 'promote' || operation === 'migrate_from';
+
 export function moveSteps(events: readonly ControllerEvent[], load: LoadReport, move: MoveFacts): MoveSteps {
   const after = events.filter((event) => event.at >= move.trigger);
   const from = (at: number | undefined) => (at === undefined ? null : at - move.trigger);
   const find = (match: (event: ControllerEvent) => boolean) => after.find(match)?.at;
   const ours = (event: ControllerEvent) => event.resource === move.resource;
-  const promoted = find((e) => ours(e) && e.kind === 'result' && e.operation === 'promote' && e.node === move.target);
+  const promoted = find((e) => ours(e) && e.kind === 'result' && targetHalf(e.operation) && e.node === move.target);
   const streaming = (standby: (node: string) => boolean) =>
     load.samples.find(
       (sample) => sample.at >= move.trigger && (sample.streaming[move.target] ?? []).some((node) => standby(node)),
@@ -121,12 +126,12 @@ export function moveSteps(events: readonly ControllerEvent[], load: LoadReport, 
   const gap = largestGap(load, move.trigger);
   return {
     transitionStarted: from(find((e) => e.kind === 'initiating' && ours(e))),
-    demoteStarted: from(find((e) => ours(e) && e.kind === 'initiating' && e.operation === 'demote')),
-    demoted: from(find((e) => ours(e) && e.kind === 'result' && e.operation === 'demote' && e.node === move.source)),
+    demoteStarted: from(find((e) => ours(e) && e.kind === 'initiating' && sourceHalf(e.operation))),
+    demoted: from(find((e) => ours(e) && e.kind === 'result' && sourceHalf(e.operation) && e.node === move.source)),
     prePromoteNotifyStarted: from(
       find((e) => ours(e) && e.kind === 'initiating' && /_pre_notify_promote_/.test(e.key)),
     ),
-    promoteStarted: from(find((e) => ours(e) && e.kind === 'initiating' && e.operation === 'promote')),
+    promoteStarted: from(find((e) => ours(e) && e.kind === 'initiating' && targetHalf(e.operation))),
     promoted: from(promoted),
     addressStarted: from(
       find((e) => e.resource === move.address && e.kind === 'initiating' && e.operation === 'start'),

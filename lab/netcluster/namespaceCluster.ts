@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import { parseClusterStatus } from '../../src/adapter/clusterStatus.ts';
 import { type CorosyncNode, corosyncConf } from './corosyncConf.ts';
 import { fenceAgentName, fenceAgentScript, fenceMapLine } from './fenceAgent.ts';
+import { patchedPacemakerMounts } from './patchedPacemaker.ts';
 import { installToolFaults } from './toolFaults.ts';
 
 export interface NamespaceClusterSpec {
@@ -26,6 +27,11 @@ export interface NamespaceClusterSpec {
   readonly subnet: string;
   /** An OCF root with promigrate's agents installed (install-agents), bound in beside the distribution's. */
   readonly promigrateOcfRoot: string;
+  /**
+   * A patched Pacemaker build tree (upstream/pacemaker/build.sh) bound over the distribution's libraries and
+   * controller in every node (patchedPacemaker.ts); Debian's Pacemaker without it.
+   */
+  readonly pacemaker?: string;
 }
 
 export interface NetNode extends CorosyncNode {
@@ -199,6 +205,7 @@ export class NamespaceCluster {
       ...privateDirs.map((dir) => `mount --bind ${join(node.dir, dir)} ${dir}`),
       ...(await ocfTree(ocf, this.spec.promigrateOcfRoot)),
       `mount --rbind ${ocf} /usr/lib/ocf`,
+      ...(this.spec.pacemaker === undefined ? [] : await patchedPacemakerMounts(this.spec.pacemaker)),
       // The fence agent where pacemaker-fenced looks for one, without writing the host's /usr/sbin (and the
       // chaos campaign's failing cluster tools, which run the real ones unless a fault is set: toolFaults.ts).
       `mount -t overlay overlay -o lowerdir=${join(this.root, 'fence')}:/usr/sbin /usr/sbin`,

@@ -54,6 +54,12 @@ export interface PostgresClusterSpec {
    * run; false only for an extra scenario without fencing. Default true.
    */
   readonly fencing?: boolean;
+  /**
+   * The proposed interface: a patched Pacemaker build tree (upstream/pacemaker/build.sh) in every node, and
+   * the clone opted in (allow-migrate=promoted), so that a move of the promoted role is migrate_to /
+   * migrate_from. Debian's Pacemaker and the emulation without it.
+   */
+  readonly pacemaker?: string;
 }
 
 export interface SettledExpectation {
@@ -104,6 +110,7 @@ export class PostgresCluster {
       tag: spec.tag,
       subnet: spec.subnet,
       promigrateOcfRoot: spec.ocfRoot,
+      ...(spec.pacemaker === undefined ? {} : { pacemaker: spec.pacemaker }),
     });
     const cluster = new PostgresCluster(spec, net);
     try {
@@ -133,6 +140,7 @@ export class PostgresCluster {
         ? { nodeHosts: Object.fromEntries(clusterNodes.map((node) => [node, this.net.node(node).address])) }
         : {}),
       fencing: this.fencing ? { map: this.net.fenceMap, nodes: clusterNodes } : null,
+      nativeMigration: this.spec.pacemaker !== undefined,
     });
     await this.tool('cibadmin', ['--replace', '--scope', 'resources', '--xml-text', resources]);
     await this.tool('cibadmin', ['--replace', '--scope', 'constraints', '--xml-text', clusterConstraints()]);

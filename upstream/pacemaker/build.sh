@@ -1,6 +1,9 @@
 #!/bin/bash
 # Builds Pacemaker 2.1.5 with promigrate's patch series (patches/, in order) into one directory:
-# crm_simulate, pacemaker-schedulerd and Pacemaker's own scheduler regression suite (cts/cts-scheduler).
+# crm_simulate, pacemaker-schedulerd and Pacemaker's own scheduler regression suite (cts/cts-scheduler),
+# and for the namespace cluster the shared libraries and pacemaker-controld (which reports the patched
+# feature set at join). Configured as Debian's package is where its binaries need it (CIB secrets), so that
+# Debian's daemons run on these libraries.
 #
 #   upstream/pacemaker/build.sh            build (again only when the tarball or a patch changed)
 #   upstream/pacemaker/build.sh --print    print the build directory
@@ -33,7 +36,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # What this build is made of: the tarball and every patch. Unchanged: nothing to do.
-stamp=$( (sha256sum "$tarball" | cut -d' ' -f1; cat "$here"/patches/*.patch) | sha256sum | cut -d' ' -f1)
+stamp=$( (sha256sum "$tarball" | cut -d' ' -f1; cat "$here"/patches/*.patch "${BASH_SOURCE[0]}") | sha256sum | cut -d' ' -f1)
 if [ -f "$build/stamp" ] && [ "$(cat "$build/stamp")" = "$stamp" ] && [ -x "$tree/tools/crm_simulate" ]; then
   echo "$tree"
   exit 0
@@ -48,10 +51,11 @@ for patch in "$here"/patches/*.patch; do
 done
 {
   ./autogen.sh
-  ./configure --disable-fatal-warnings
+  ./configure --disable-fatal-warnings --with-cibsecrets
   make -j"$(nproc)" -C lib
   make -j"$(nproc)" -C tools crm_simulate
   make -j"$(nproc)" -C daemons/schedulerd
+  make -j"$(nproc)" -C daemons/controld
   make -C xml
 } > "$build/build.log" 2>&1 || { tail -30 "$build/build.log" >&2; echo "build.sh: the build failed (log: $build/build.log)" >&2; exit 1; }
 echo "$stamp" > "$build/stamp"
