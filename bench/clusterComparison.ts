@@ -14,10 +14,11 @@
  * promigrate's emulation on Debian's Pacemaker; its own section of docs/benchmarks.md.
  * Run: npm run bench:cluster [-- --runs N] [-- --compare A,B]   (N per subject, default 3; A,B default promigrate,paf)
  */
+
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import type { ClusterAgent } from '../lab/netcluster/clusterResources.ts';
 import { moveTo, type ScenarioResult, underLoad } from '../lab/netcluster/clusterScenarios.ts';
 import { type MoveSteps, stepNames } from '../lab/netcluster/moveTrace.ts';

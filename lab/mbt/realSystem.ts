@@ -14,8 +14,8 @@ import { observeSql, parseServerRow, type ServerRow } from '../../agent/pgsql/po
 import { positionAttribute, recordAttribute } from '../../agent/promotable/clusterAccess.ts';
 import { parseLsn } from '../../models/position.ts';
 import { parseClusterStatus } from '../../src/adapter/clusterStatus.ts';
-import { attribute, child, children, parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
 import type { GraphAction } from '../../src/adapter/transitionGraph.ts';
+import { attribute, child, children, parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
 import { formatIntent, intentAttribute } from '../../src/policy/intent.ts';
 import type { ExecutedAction } from '../executor/controller.ts';
 import { type LocalCluster, localCluster } from '../executor/localCluster.ts';

@@ -1,0 +1,96 @@
+/**
+ * The proposed interface in a real three-node Pacemaker + Corosync cluster (namespaces on this machine,
+ * fencing on): every node runs the patched Pacemaker of upstream/pacemaker (its libraries and controller
+ * bound over Debian's in the node's mount namespace, lab/netcluster/patchedPacemaker.ts), the clone opts in
+ * with allow-migrate=promoted, and promigrate's agents (dist/ocf) carry both halves natively. With
+ * asynchronous and synchronous replication, under a write load through the primary address:
+ * `crm_resource --move --promoted` becomes migrate_to on the source and migrate_from on the target in the
+ * cluster's own transition, with no acknowledged write lost; a target whose replication is cut refuses in
+ * migrate_from and the source is the primary again; a killed node is fenced and a standby with the writes
+ * takes over. Run by `npm run test:native` (PROMIGRATE_NATIVE_CLUSTER=0 leaves it out).
+ */
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cutTarget, kills, moveTo, type ScenarioResult } from '../../lab/netcluster/clusterScenarios.ts';
+import type { ReplicationMode } from '../../lab/netcluster/nodePostgres.ts';
+import { clusterNodes, PostgresCluster } from '../../lab/netcluster/postgresCluster.ts';
+
+const skip = process.env.PROMIGRATE_NATIVE_CLUSTER === '0';
+let cluster: PostgresCluster;
+
+function expectPassed(found: readonly ScenarioResult[]): void {
+  for (const result of found) {
+    expect({ name: result.name, problems: result.problems }).toEqual({ name: result.name, problems: [] });
+    expect(result.lostWrites).toBe(0);
+    if (result.replication === 'sync') expect(result.inevitableLosses).toBe(0);
+    expect(result.maxWritablePrimaries).toBe(1);
+    expect(result.acknowledged).toBeGreaterThan(50);
+  }
+}
+
+describe.skipIf(skip)('the patched Pacemaker in a real three-node cluster', () => {
+  beforeAll(async () => {
+    const built = await execa('bash', ['upstream/pacemaker/build.sh'], { stdin: 'ignore' });
+    const pacemaker = built.stdout.trim().split('\n').at(-1) as string;
+    cluster = await PostgresCluster.create({
+      agent: 'promigrate',
+      tag: 'pmgn',
+      subnet: '10.213.14',
+      ocfRoot: resolve('dist/ocf'),
+      probe: resolve('dist/cluster-probe.js'),
+      catchUpTimeout: 1,
+      pacemaker,
+    });
+  }, 900_000);
+
+  afterAll(async () => {
+    if (process.env.PROMIGRATE_KEEP_CLUSTER !== '1') await cluster?.dispose();
+  }, 60_000);
+
+  it('0. every node runs the patched controller: #feature-set 3.16.2, the migration gate open', async () => {
+    for (const node of clusterNodes) {
+      const value = await cluster.tool('crm_attribute', [
+        '--node',
+        node,
+        '--name',
+        '#feature-set',
+        '--lifetime',
+        'reboot',
+        '--query',
+        '--quiet',
+      ]);
+      expect(value.trim(), node).toBe('3.16.2');
+    }
+  }, 60_000);
+
+  describe.each<ReplicationMode>(['async', 'sync'])('with %s replication', (mode) => {
+    beforeAll(async () => {
+      await cluster.setReplicationMode(mode);
+      await cluster.waitSettled(`a settled cluster with ${mode} replication`);
+    }, 60_000);
+
+    it('1. crm_resource --move --promoted is migrate_to on the source, migrate_from on the target, one transition', async () => {
+      for (const target of ['node2', 'node3', 'node1']) {
+        const source = await cluster.waitSettled('a settled cluster');
+        if (source === target) continue;
+        const result = await moveTo(cluster, target);
+        expectPassed([result]);
+        const [first, second] = [await cluster.lastOperation(source), await cluster.lastOperation(target)];
+        expect({ source: first.operation, target: second.operation }).toEqual({
+          source: 'migrate_to',
+          target: 'migrate_from',
+        });
+        expect(second.transition).toBe(first.transition);
+      }
+    }, 300_000);
+
+    it('2. a target whose replication is cut refuses in migrate_from; the source is the primary again', async () => {
+      expectPassed(await cutTarget(cluster));
+    }, 300_000);
+
+    it('3. kill -9 of postgres and of a whole node: fenced, a standby with the writes promoted, the node rejoins', async () => {
+      expectPassed(await kills(cluster));
+    }, 300_000);
+  });
+});
