@@ -120,27 +120,34 @@ function settledCluster(dir, { meta = {}, resources = '', constraints = '', prom
 }
 
 /**
- * Replaces the newest history entry (`pg_last_0`) of node's clone instance with a migrate_to or
- * migrate_from result, as the proposal records it: migrate_source and migrate_target on the entry.
+ * Records a migrate_to or migrate_from result in node's history of the clone as the controller records
+ * migrations (pcmk__create_history_xml): an entry of its own, `pg_migrate_to_0` / `pg_migrate_from_0`,
+ * failed or not (no `_last_failure_0`), with migrate_source and migrate_target; `pg_last_0` keeps the
+ * operation before it. Its call-id is the node's next; it is newer than anything recorded before it
+ * (last-rc-change one second after the newest), as each half is, on whichever node.
  */
-function recordHalf(cib, node, { operation, rc = 0, status = 0, source = 'node1', target = 'node2', failed = false }) {
+function recordHalf(cib, node, { operation, rc = 0, status = 0, source = 'node1', target = 'node2' }) {
   const xml = readFileSync(cib, 'utf8');
   const state = xml.indexOf(`<node_state id="${node}"`);
   const start = xml.indexOf('<lrm_rsc_op id="pg_last_0"', state);
   const end = xml.indexOf('/>', start) + 2;
   if (state < 0 || start < 0) throw new Error(`no history of pg on ${node}`);
-  const entry = xml.slice(start, end);
-  const half = entry
+  const resource = xml.slice(state, xml.indexOf('</lrm_resource>', start));
+  const nextCall = Math.max(...[...resource.matchAll(/call-id="(\d+)"/g)].map((match) => Number(match[1]))) + 1;
+  const newest = Math.max(...[...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1])));
+  const half = xml
+    .slice(start, end)
+    .replace(/last-rc-change="[^"]*"/, `last-rc-change="${newest + 1}"`)
+    .replace('id="pg_last_0"', `id="pg_${operation}_0"`)
     .replace(/operation_key="[^"]*"/, `operation_key="pg_${operation}_0"`)
     .replace(/operation="[^"]*"/, `operation="${operation}"`)
+    .replace(/call-id="[^"]*"/, `call-id="${nextCall}"`)
     .replace(/rc-code="[^"]*"/, `rc-code="${rc}"`)
     .replace(/op-status="[^"]*"/, `op-status="${status}"`)
     .replace(/interval="[^"]*"/, 'interval="0"')
     .replace(/transition-magic="\d+:\d+;/, `transition-magic="${status}:${rc};`)
     .replace('/>', ` migrate_source="${source}" migrate_target="${target}"/>`);
-  // A failed action is recorded twice, as Pacemaker records it: the newest result and the newest failure.
-  const replaced = failed ? `${half}${half.replace('id="pg_last_0"', 'id="pg_last_failure_0"')}` : half;
-  let result = xml.slice(0, start) + replaced + xml.slice(end);
+  let result = `${xml.slice(0, end)}${half}${xml.slice(end)}`;
   if (operation === 'migrate_to') {
     // The promoted role's monitor is cancelled before migrate_to, and a cancelled monitor leaves the history.
     result = result.replace(
@@ -149,6 +156,25 @@ function recordHalf(cib, node, { operation, rc = 0, status = 0, source = 'node1'
     );
   }
   writeFileSync(cib, result);
+}
+
+/** A later result of `operation` (promote, demote…) in node's `pg_last_0`: newer than anything recorded. */
+function recordLater(cib, node, operation) {
+  const xml = readFileSync(cib, 'utf8');
+  const state = xml.indexOf(`<node_state id="${node}"`);
+  const start = xml.indexOf('<lrm_rsc_op id="pg_last_0"', state);
+  const end = xml.indexOf('/>', start) + 2;
+  if (state < 0 || start < 0) throw new Error(`no history of pg on ${node}`);
+  const resource = xml.slice(state, xml.indexOf('</lrm_resource>', start));
+  const nextCall = Math.max(...[...resource.matchAll(/call-id="(\d+)"/g)].map((match) => Number(match[1]))) + 1;
+  const newest = Math.max(...[...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1])));
+  const later = xml
+    .slice(start, end)
+    .replace(/operation_key="[^"]*"/, `operation_key="pg_${operation}_0"`)
+    .replace(/operation="[^"]*"/, `operation="${operation}"`)
+    .replace(/call-id="[^"]*"/, `call-id="${nextCall}"`)
+    .replace(/last-rc-change="[^"]*"/, `last-rc-change="${newest + 1}"`);
+  writeFileSync(cib, xml.slice(0, start) + later + xml.slice(end));
 }
 
 function run(dir, cib, command, args) {
@@ -211,7 +237,7 @@ const inputs = {
   'promoted-migrate-to-fail': (dir) => {
     const cib = settledCluster(dir);
     move(dir, cib);
-    recordHalf(cib, 'node1', { operation: 'migrate_to', rc: 1, failed: true });
+    recordHalf(cib, 'node1', { operation: 'migrate_to', rc: 1 });
     failCount(dir, cib, 'node1', 'migrate_to');
     return cib;
   },
@@ -219,7 +245,7 @@ const inputs = {
     const cib = settledCluster(dir);
     move(dir, cib);
     recordHalf(cib, 'node1', { operation: 'migrate_to' });
-    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1, failed: true });
+    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1 });
     failCount(dir, cib, 'node2', 'migrate_from');
     return cib;
   },
@@ -227,7 +253,7 @@ const inputs = {
     const cib = settledCluster(dir);
     move(dir, cib);
     recordHalf(cib, 'node1', { operation: 'migrate_to' });
-    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1, status: 2, failed: true });
+    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1, status: 2 });
     failCount(dir, cib, 'node2', 'migrate_from');
     return cib;
   },
@@ -235,7 +261,7 @@ const inputs = {
     const cib = settledCluster(dir, { meta: { 'failure-timeout': '60s' } });
     move(dir, cib);
     recordHalf(cib, 'node1', { operation: 'migrate_to' });
-    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1, failed: true });
+    recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 1 });
     failCount(dir, cib, 'node2', 'migrate_from');
     executionDateAfterLastChange(cib, 120);
     return cib;
@@ -246,6 +272,25 @@ const inputs = {
     recordHalf(cib, 'node1', { operation: 'migrate_to' });
     // record-pending: the controller writes the action before it runs (rc 193, op-status -1)
     recordHalf(cib, 'node2', { operation: 'migrate_from', rc: 193, status: -1 });
+    return cib;
+  },
+  'promoted-migrate-aborted-then-source-lost': (dir) => {
+    // A switchover aborted by the target's migrate_from, cleaned up (the target's history gone), the source
+    // promoted again; the target lags (its promotion score -INFINITY) when the source's node is lost. The
+    // source's later promote ends the migration: the third node is promoted, not held back for the target.
+    const cib = settledCluster(dir);
+    recordHalf(cib, 'node1', { operation: 'migrate_to' });
+    recordLater(cib, 'node1', 'promote');
+    run(dir, cib, 'crm_attribute', [
+      '--node',
+      'node2',
+      '--lifetime',
+      'reboot',
+      '--name',
+      'master-pg',
+      '--update=-INFINITY',
+    ]);
+    simulate(dir, cib, ['--node-fail', 'node1']);
     return cib;
   },
   'promoted-migrate-source-lost': (dir) => {

@@ -42,7 +42,12 @@ export interface OperationOutcome {
 
 const controllerUuid = '00000000-0000-4000-8000-70726f6d6967';
 
-/** The `lrm_rsc_op` elements for an outcome: the operation's own entry, and `_last_failure_0` when it failed. */
+/**
+ * The `lrm_rsc_op` elements for an outcome, with the ids the controller gives them
+ * (pcmk__create_history_xml): a recurring operation under its own key; migrate_to and migrate_from under
+ * their own key too, failed or not ("migration history is preserved separately"), so that `_last_0` keeps the
+ * operation before them; any other under `_last_0`, and a failure also under `_last_failure_0`.
+ */
 export function operationEntries(outcome: OperationOutcome, failed: boolean): string[] {
   const { resource, operation, interval } = outcome;
   const key = `${outcome.actionId}:${outcome.transition}:${outcome.expectedRc}:${controllerUuid}`;
@@ -69,9 +74,10 @@ export function operationEntries(outcome: OperationOutcome, failed: boolean): st
     ]
       .map(([name, value]) => `${name}="${escapeAttribute(value as string)}"`)
       .join(' ');
-  const id = interval > 0 ? `${resource}_${operation}_${interval}` : `${resource}_last_0`;
+  const migration = operation === 'migrate_to' || operation === 'migrate_from';
+  const id = interval > 0 || migration ? `${resource}_${operation}_${interval}` : `${resource}_last_0`;
   const entries = [`<lrm_rsc_op ${attributes(id)}/>`];
-  if (failed) entries.push(`<lrm_rsc_op ${attributes(`${resource}_last_failure_0`)}/>`);
+  if (failed && !migration) entries.push(`<lrm_rsc_op ${attributes(`${resource}_last_failure_0`)}/>`);
   return entries;
 }
 

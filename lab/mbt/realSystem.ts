@@ -172,26 +172,33 @@ export class RealSystem {
 
   /**
    * The source of a promoted-role migration Pacemaker's history shows half-done (proposal §5.2, as the patched
-   * scheduler reads it): the clone's newest operation on a node is a successful migrate_to, and its target's
-   * newest is not the migrate_from that completes it. Null when there is none.
+   * scheduler reads it): a successful migrate_to (recorded under its own id, as the controller keeps
+   * migration history) newer than every other operation of the clone on its node, and on its target no
+   * operation newer than it. Newer is by call-id, which this executor numbers across all nodes. Null when
+   * there is none.
    */
   async halfDoneMigrationSource(): Promise<string | null> {
     const cib = parseXmlDocument(await readFile(this.cluster.cib, 'utf8'), this.cluster.cib).element;
-    const newest = new Map<string, Readonly<Record<string, string | undefined>>>();
+    const entries = new Map<string, { id: string; call: number; rc: string; target: string | undefined }[]>();
     for (const state of children(child(cib, 'status'), 'node_state')) {
       const resources = child(child(state, 'lrm'), 'lrm_resources');
       const resource = children(resources, 'lrm_resource').find((each) => attribute(each, 'id') === primitive);
-      const last = children(resource, 'lrm_rsc_op').find((op) => attribute(op, 'id') === `${primitive}_last_0`);
-      if (last === undefined) continue;
-      newest.set(attribute(state, 'uname') ?? attribute(state, 'id') ?? '', {
-        operation: attribute(last, 'operation'),
-        rc: attribute(last, 'rc-code'),
-        target: attribute(last, 'migrate_target'),
-      });
+      const nonRecurring = children(resource, 'lrm_rsc_op').filter((op) => attribute(op, 'interval') === '0');
+      entries.set(
+        attribute(state, 'uname') ?? attribute(state, 'id') ?? '',
+        nonRecurring.map((op) => ({
+          id: attribute(op, 'id') ?? '',
+          call: Number(attribute(op, 'call-id') ?? '-1'),
+          rc: attribute(op, 'rc-code') ?? '',
+          target: attribute(op, 'migrate_target'),
+        })),
+      );
     }
-    for (const [node, op] of newest) {
-      if (op.operation !== 'migrate_to' || op.rc !== '0' || op.target === undefined) continue;
-      if (newest.get(op.target)?.operation !== 'migrate_from') return node;
+    const newest = (node: string) => Math.max(-1, ...(entries.get(node) ?? []).map((entry) => entry.call));
+    for (const [node, ops] of entries) {
+      const migrateTo = ops.find((op) => op.id === `${primitive}_migrate_to_0`);
+      if (migrateTo === undefined || migrateTo.rc !== '0' || migrateTo.target === undefined) continue;
+      if (migrateTo.call === newest(node) && newest(migrateTo.target) < migrateTo.call) return node;
     }
     return null;
   }

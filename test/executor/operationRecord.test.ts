@@ -60,6 +60,20 @@ describe('operation records', () => {
     expect(failure).toMatch(/^<lrm_rsc_op id="st_last_failure_0" /);
     expect(operationEntries({ ...outcome, operation: 'start', interval: 0 }, false)).toHaveLength(1);
     expect(operationEntries({ ...outcome, operation: 'start', interval: 0 }, false)[0]).toMatch(/id="st_last_0"/);
+    // The two halves of a migration keep their own entries, failed or not, as the controller records them
+    // (pcmk__create_history_xml), with both nodes; _last_0 keeps the operation before them.
+    const migrateFrom = {
+      ...outcome,
+      operation: 'migrate_from',
+      interval: 0,
+      attributes: { ...outcome.attributes, CRM_meta_migrate_source: 'node1', CRM_meta_migrate_target: 'node2' },
+    };
+    for (const failed of [false, true]) {
+      const entries = operationEntries(migrateFrom, failed);
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatch(/^<lrm_rsc_op id="st_migrate_from_0" operation_key="st_migrate_from_0" /);
+      expect(entries[0]).toContain('migrate_source="node1" migrate_target="node2"');
+    }
     expect(failCountAfter('monitor', 1)).toBe(2);
     expect(failCountAfter('start', 0)).toBe(1_000_000);
   });

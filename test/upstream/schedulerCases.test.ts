@@ -22,8 +22,15 @@ const names = (await readdir(join(root, 'xml')))
 const handWritten = (await readdir(join(root, 'proposed')))
   .filter((file) => file.endsWith('.summary'))
   .map((file) => file.slice(0, -'.summary'.length));
-/** The cases the implementation added to v2's (a failure-timeout that expired, a migrate_from in flight). */
-const addedByThePatch = ['promoted-migrate-from-fail-expired', 'promoted-migrate-from-pending'];
+/**
+ * The cases the implementation added to v2's: a failure-timeout that expired, a migrate_from in flight, and a
+ * source promoted again after its migrate_to (the real cluster found the scheduler holding that back).
+ */
+const addedByThePatch = [
+  'promoted-migrate-aborted-then-source-lost',
+  'promoted-migrate-from-fail-expired',
+  'promoted-migrate-from-pending',
+];
 const patches = 'upstream/pacemaker/patches';
 const kinds = ['xml', 'summary', 'dot', 'exp', 'scores'] as const;
 
@@ -210,7 +217,6 @@ describe('the proposal scheduler cases', () => {
         'promoted-migrate-address',
         'promoted-migrate-ban',
         'promoted-migrate-basic',
-        'promoted-migrate-from-fail-expired',
         'promoted-migrate-group',
         'promoted-migrate-half-done',
         'promoted-migrate-no-notify',
@@ -219,8 +225,11 @@ describe('the proposal scheduler cases', () => {
         'promoted-migrate-standby',
       ]);
       // A withdrawn half-done move promotes the source by rule where 2.1.5 promotes it by score; a failed
-      // migrate_to is a failed demote: the same schedule.
+      // migrate_to is a failed demote, and a failed migrate_from once expired decided the migration: the
+      // same schedule as today's.
       expect(asToday).toEqual([
+        'promoted-migrate-aborted-then-source-lost',
+        'promoted-migrate-from-fail-expired',
         'promoted-migrate-half-done-withdrawn',
         'promoted-migrate-maintenance',
         'promoted-migrate-mixed-feature-set',
