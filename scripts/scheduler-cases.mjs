@@ -124,9 +124,14 @@ function settledCluster(dir, { meta = {}, resources = '', constraints = '', prom
  * migrations (pcmk__create_history_xml): an entry of its own, `pg_migrate_to_0` / `pg_migrate_from_0`,
  * failed or not (no `_last_failure_0`), with migrate_source and migrate_target; `pg_last_0` keeps the
  * operation before it. Its call-id is the node's next; it is newer than anything recorded before it
- * (last-rc-change one second after the newest), as each half is, on whichever node.
+ * (last-rc-change one second after the newest), as each half is, on whichever node — or, with sameSecond,
+ * recorded within the newest's second, as two halves a second apart on a real cluster often are.
  */
-function recordHalf(cib, node, { operation, rc = 0, status = 0, source = 'node1', target = 'node2' }) {
+function recordHalf(
+  cib,
+  node,
+  { operation, rc = 0, status = 0, source = 'node1', target = 'node2', sameSecond = false },
+) {
   const xml = readFileSync(cib, 'utf8');
   const state = xml.indexOf(`<node_state id="${node}"`);
   const start = xml.indexOf('<lrm_rsc_op id="pg_last_0"', state);
@@ -137,7 +142,7 @@ function recordHalf(cib, node, { operation, rc = 0, status = 0, source = 'node1'
   const newest = Math.max(...[...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1])));
   const half = xml
     .slice(start, end)
-    .replace(/last-rc-change="[^"]*"/, `last-rc-change="${newest + 1}"`)
+    .replace(/last-rc-change="[^"]*"/, `last-rc-change="${sameSecond ? newest : newest + 1}"`)
     .replace('id="pg_last_0"', `id="pg_${operation}_0"`)
     .replace(/operation_key="[^"]*"/, `operation_key="pg_${operation}_0"`)
     .replace(/operation="[^"]*"/, `operation="${operation}"`)
@@ -291,6 +296,15 @@ const inputs = {
       '--update=-INFINITY',
     ]);
     simulate(dir, cib, ['--node-fail', 'node1']);
+    return cib;
+  },
+  'promoted-migrate-completed-same-second': (dir) => {
+    // A completed migration node1 → node2 whose halves were recorded within one second (their order across
+    // nodes unknowable by time), then a move to node3: the migrate_from decided the first migration.
+    const cib = settledCluster(dir);
+    recordHalf(cib, 'node1', { operation: 'migrate_to' });
+    recordHalf(cib, 'node2', { operation: 'migrate_from', sameSecond: true });
+    move(dir, cib, 'node3');
     return cib;
   },
   'promoted-migrate-source-lost': (dir) => {

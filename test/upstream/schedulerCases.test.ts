@@ -23,11 +23,13 @@ const handWritten = (await readdir(join(root, 'proposed')))
   .filter((file) => file.endsWith('.summary'))
   .map((file) => file.slice(0, -'.summary'.length));
 /**
- * The cases the implementation added to v2's: a failure-timeout that expired, a migrate_from in flight, and a
- * source promoted again after its migrate_to (the real cluster found the scheduler holding that back).
+ * The cases the implementation added to v2's: a failure-timeout that expired, a migrate_from in flight, and
+ * two the real cluster found: a source promoted again after its migrate_to, and a completed migration whose
+ * halves were recorded within one second (both read as still half-done by the first implementation).
  */
 const addedByThePatch = [
   'promoted-migrate-aborted-then-source-lost',
+  'promoted-migrate-completed-same-second',
   'promoted-migrate-from-fail-expired',
   'promoted-migrate-from-pending',
 ];
@@ -217,6 +219,7 @@ describe('the proposal scheduler cases', () => {
         'promoted-migrate-address',
         'promoted-migrate-ban',
         'promoted-migrate-basic',
+        'promoted-migrate-completed-same-second',
         'promoted-migrate-group',
         'promoted-migrate-half-done',
         'promoted-migrate-no-notify',
