@@ -8,12 +8,30 @@
 #   upstream/pacemaker/build.sh            build (again only when the tarball or a patch changed)
 #   upstream/pacemaker/build.sh --print    print the build directory
 #
-# PACEMAKER_TARBALL: the 2.1.5 tarball (default: ../shared/upstream/pacemaker-2.1.5.tar.gz beside the checkout)
+# PACEMAKER_TARBALL: the 2.1.5 tarball (default: shared/upstream/pacemaker-2.1.5.tar.gz beside the checkout,
+#   one of its parents, or the repository it was cloned from)
 # PROMIGRATE_PACEMAKER_BUILD: where to build (default /var/tmp/promigrate-pacemaker)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-tarball=${PACEMAKER_TARBALL:-$(cd "$here/../../.." && pwd)/shared/upstream/pacemaker-2.1.5.tar.gz}
+checkout=$(cd "$here/../.." && pwd)
+
+# The tarball: PACEMAKER_TARBALL, else shared/upstream beside the checkout or beside one of its parent
+# directories, else beside the repository the checkout was cloned from (a CI clone elsewhere).
+find_tarball() {
+  local dir=$checkout origin
+  while [ "$dir" != "/" ]; do
+    dir=$(dirname "$dir")
+    [ -f "$dir/shared/upstream/pacemaker-2.1.5.tar.gz" ] && { echo "$dir/shared/upstream/pacemaker-2.1.5.tar.gz"; return; }
+  done
+  origin=$(git -C "$checkout" config --get remote.origin.url 2>/dev/null || true)
+  if [ -n "$origin" ] && [ -d "$origin" ]; then
+    dir=$(cd "$origin/.." && pwd)
+    [ -f "$dir/shared/upstream/pacemaker-2.1.5.tar.gz" ] && { echo "$dir/shared/upstream/pacemaker-2.1.5.tar.gz"; return; }
+  fi
+  echo "$(dirname "$checkout")/shared/upstream/pacemaker-2.1.5.tar.gz"
+}
+tarball=${PACEMAKER_TARBALL:-$(find_tarball)}
 build=${PROMIGRATE_PACEMAKER_BUILD:-/var/tmp/promigrate-pacemaker}
 tree=$build/pacemaker-2.1.5
 
