@@ -421,6 +421,17 @@ function withoutCancellations(xml) {
   });
 }
 
+/**
+ * A real controller names the node in every history entry it records (`on_node`, pcmk__create_history_xml);
+ * crm_simulate's injected results do not. Pacemaker 3 orders two entries of different nodes by it
+ * (pe__is_newer_op: entries without it count as the same node's, compared by call-id).
+ */
+function withNodeNames(xml) {
+  return xml.replace(/<node_state id="[^"]*" uname="([^"]*)"[\s\S]*?<\/node_state>/g, (state, node) =>
+    state.replace(/<lrm_rsc_op (?![^>]* on_node=)([^>]*? exit-reason="[^"]*")/g, `<lrm_rsc_op $1 on_node="${node}"`),
+  );
+}
+
 function makeInputs(only) {
   mkdirSync(join(root, 'xml'), { recursive: true });
   for (const name of only.length > 0 ? only : Object.keys(inputs)) {
@@ -428,7 +439,7 @@ function makeInputs(only) {
     try {
       const cib = inputs[name](dir);
       const pretty = execFileSync('xmllint', ['--format', cib], { encoding: 'utf8' });
-      writeFileSync(join(root, 'xml', `${name}.xml`), withoutCancellations(pretty));
+      writeFileSync(join(root, 'xml', `${name}.xml`), withNodeNames(withoutCancellations(pretty)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
