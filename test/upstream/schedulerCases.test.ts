@@ -36,11 +36,11 @@ const addedByThePatch = [
 const patches = 'upstream/pacemaker/patches';
 const kinds = ['xml', 'summary', 'dot', 'exp', 'scores'] as const;
 
-/** The files the patch series creates, by path, with their whole text (a new file's hunk is all of it). */
-async function filesThePatchesCreate(): Promise<Map<string, string>> {
+/** The files a patch series creates, by path, with their whole text (a new file's hunk is all of it). */
+async function filesThePatchesCreate(series = patches): Promise<Map<string, string>> {
   const created = new Map<string, string>();
-  for (const file of (await readdir(patches)).filter((name) => name.endsWith('.patch')).sort()) {
-    const sections = (await readFile(join(patches, file), 'utf8')).split(/^diff --git /m).slice(1);
+  for (const file of (await readdir(series)).filter((name) => name.endsWith('.patch')).sort()) {
+    const sections = (await readFile(join(series, file), 'utf8')).split(/^diff --git /m).slice(1);
     for (const section of sections) {
       if (!/^new file mode/m.test(section)) continue;
       const path = /^\+\+\+ b\/(.+)$/m.exec(section)?.[1];
@@ -181,6 +181,27 @@ describe('the proposal scheduler cases', () => {
       'promoted-migrate-promoted-max-2',
       'promoted-migrate-to-fail',
     ]);
+  });
+
+  describe("the series on Pacemaker's main branch (upstream/pacemaker/patches-main)", async () => {
+    const created = await filesThePatchesCreate('upstream/pacemaker/patches-main');
+    /** Main's gate is its own next feature set; the older node of the mixed case has main's current one. */
+    const onMain = (xml: string) =>
+      xml
+        .replaceAll('name="#feature-set" value="3.16.2"', 'name="#feature-set" value="3.20.6"')
+        .replaceAll('name="#feature-set" value="3.16.1"', 'name="#feature-set" value="3.20.5"');
+
+    it.each(names)('%s: the same input and the same schedule as the 2.1.5 series', async (name) => {
+      const main = (kind: string) => created.get(`cts/scheduler/${kind}/${name}.${kind}`);
+      expect(main('xml')).toBe(onMain(await readFile(join(root, 'xml', `${name}.xml`), 'utf8')));
+      expect(main('dot')).toBe(await readFile(join(root, 'patched', `${name}.dot`), 'utf8'));
+      // Main shows a resource unmanaged by maintenance mode as "maintenance"; nothing else differs.
+      const summary = await readFile(join(root, 'patched', `${name}.summary`), 'utf8');
+      expect(main('summary')).toBe(
+        name === 'promoted-migrate-maintenance' ? summary.replaceAll('unmanaged)', 'maintenance)') : summary,
+      );
+      for (const kind of ['exp', 'scores']) expect(main(kind), `${kind} of ${name}`).toBeDefined();
+    });
   });
 
   describe('the patched scheduler (upstream/pacemaker/patches)', async () => {

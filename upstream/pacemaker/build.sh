@@ -41,20 +41,12 @@ if [ "${1:-}" = "--print" ]; then
 fi
 [ -f "$tarball" ] || { echo "build.sh: no Pacemaker tarball at $tarball (set PACEMAKER_TARBALL)" >&2; exit 1; }
 
-# Pacemaker's build dependencies (Debian 12 names), installed only when missing.
-deps=(autoconf automake autopoint libtool libltdl-dev pkg-config gettext libglib2.0-dev libxml2-dev libxslt1-dev
-  libbz2-dev uuid-dev libqb-dev libgnutls28-dev libncurses-dev libpam0g-dev libdbus-1-dev libcpg-dev libcfg-dev
-  libcmap-dev libquorum-dev libcorosync-common-dev make gcc patch)
-missing=()
-for dep in "${deps[@]}"; do
-  dpkg-query -W -f='${Status}' "$dep" 2>/dev/null | grep -q 'install ok installed' || missing+=("$dep")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=deps.sh
+source "$here/deps.sh"
+install_pacemaker_build_deps
 
 # What this build is made of: the tarball and every patch. Unchanged: nothing to do.
-stamp=$( (sha256sum "$tarball" | cut -d' ' -f1; cat "$here"/patches/*.patch "${BASH_SOURCE[0]}") | sha256sum | cut -d' ' -f1)
+stamp=$( (sha256sum "$tarball" | cut -d' ' -f1; cat "$here"/patches/*.patch "${BASH_SOURCE[0]}" "$here/deps.sh") | sha256sum | cut -d' ' -f1)
 if [ -f "$build/stamp" ] && [ "$(cat "$build/stamp")" = "$stamp" ] && [ -x "$tree/tools/crm_simulate" ]; then
   echo "$tree"
   exit 0
