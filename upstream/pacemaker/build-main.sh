@@ -28,7 +28,7 @@ rm -rf "$tree"
 git clone -q --no-checkout "$repo" "$tree"
 cd "$tree"
 git checkout -q -b promoted-migration "$base"
-git -c user.name=promigrate -c user.email=promigrate@users.noreply.example am -q "$here"/patches-main/*.patch
+git -c user.name=promigrate -c user.email=promigrate@users.noreply.example am -q --whitespace=nowarn "$here"/patches-main/*.patch
 log=$tree/build.log
 {
   ./autogen.sh
