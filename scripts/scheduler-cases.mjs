@@ -120,6 +120,25 @@ function settledCluster(dir, { meta = {}, resources = '', constraints = '', prom
 }
 
 /**
+ * Where node's `pg_last_0` entry is in the CIB text, the node's next call-id for the clone, and the newest
+ * last-rc-change anywhere: what a result recorded after everything else needs.
+ */
+function lastEntry(xml, node) {
+  const state = xml.indexOf(`<node_state id="${node}"`);
+  const start = xml.indexOf('<lrm_rsc_op id="pg_last_0"', state);
+  const end = xml.indexOf('/>', start) + 2;
+  if (state < 0 || start < 0) throw new Error(`no history of pg on ${node}`);
+  const resource = xml.slice(state, xml.indexOf('</lrm_resource>', start));
+  const nextCall = Math.max(...[...resource.matchAll(/call-id="(\d+)"/g)].map((match) => Number(match[1]))) + 1;
+  return { start, end, nextCall, newest: newestChange(xml) };
+}
+
+/** The newest last-rc-change of any history entry in the CIB text. */
+function newestChange(xml) {
+  return Math.max(...[...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1])));
+}
+
+/**
  * Records a migrate_to or migrate_from result in node's history of the clone as the controller records
  * migrations (pcmk__create_history_xml): an entry of its own, `pg_migrate_to_0` / `pg_migrate_from_0`,
  * failed or not (no `_last_failure_0`), with migrate_source and migrate_target; `pg_last_0` keeps the
@@ -133,13 +152,7 @@ function recordHalf(
   { operation, rc = 0, status = 0, source = 'node1', target = 'node2', sameSecond = false },
 ) {
   const xml = readFileSync(cib, 'utf8');
-  const state = xml.indexOf(`<node_state id="${node}"`);
-  const start = xml.indexOf('<lrm_rsc_op id="pg_last_0"', state);
-  const end = xml.indexOf('/>', start) + 2;
-  if (state < 0 || start < 0) throw new Error(`no history of pg on ${node}`);
-  const resource = xml.slice(state, xml.indexOf('</lrm_resource>', start));
-  const nextCall = Math.max(...[...resource.matchAll(/call-id="(\d+)"/g)].map((match) => Number(match[1]))) + 1;
-  const newest = Math.max(...[...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1])));
+  const { start, end, nextCall, newest } = lastEntry(xml, node);
   const half = xml
     .slice(start, end)
     .replace(/last-rc-change="[^"]*"/, `last-rc-change="${sameSecond ? newest : newest + 1}"`)
@@ -166,13 +179,7 @@ function recordHalf(
 /** A later result of `operation` (promote, demote…) in node's `pg_last_0`: newer than anything recorded. */
 function recordLater(cib, node, operation) {
   const xml = readFileSync(cib, 'utf8');
-  const state = xml.indexOf(`<node_state id="${node}"`);
-  const start = xml.indexOf('<lrm_rsc_op id="pg_last_0"', state);
-  const end = xml.indexOf('/>', start) + 2;
-  if (state < 0 || start < 0) throw new Error(`no history of pg on ${node}`);
-  const resource = xml.slice(state, xml.indexOf('</lrm_resource>', start));
-  const nextCall = Math.max(...[...resource.matchAll(/call-id="(\d+)"/g)].map((match) => Number(match[1]))) + 1;
-  const newest = Math.max(...[...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1])));
+  const { start, end, nextCall, newest } = lastEntry(xml, node);
   const later = xml
     .slice(start, end)
     .replace(/operation_key="[^"]*"/, `operation_key="pg_${operation}_0"`)
@@ -202,8 +209,7 @@ function failCount(dir, cib, node, operation) {
  */
 function executionDateAfterLastChange(cib, seconds) {
   const xml = readFileSync(cib, 'utf8');
-  const changes = [...xml.matchAll(/last-rc-change="(\d+)"/g)].map((match) => Number(match[1]));
-  const date = Math.max(...changes) + seconds;
+  const date = newestChange(xml) + seconds;
   writeFileSync(cib, xml.replace('<cib ', `<cib execution-date="${date}" `));
 }
 
