@@ -11,25 +11,16 @@
  * `npm test` and `npm run test:native` within CI's time.
  */
 import { resolve } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cutTarget, kills, moveTo, type ScenarioResult } from '../../lab/netcluster/clusterScenarios.ts';
+import { buildPatchedPacemaker } from '../../lab/executor/schedulerInterface.ts';
+import { cutTarget, kills, moveTo } from '../../lab/netcluster/clusterScenarios.ts';
 import type { ReplicationMode } from '../../lab/netcluster/nodePostgres.ts';
 import { clusterNodes, PostgresCluster } from '../../lab/netcluster/postgresCluster.ts';
 import { parseXmlDocument } from '../../src/adapter/xmlDocument.ts';
+import { expectScenariosPassed } from '../fixtures/scenarioExpectations.ts';
 
 const skip = process.env.PROMIGRATE_NATIVE_CLUSTER !== '1';
 let cluster: PostgresCluster;
-
-function expectPassed(found: readonly ScenarioResult[]): void {
-  for (const result of found) {
-    expect({ name: result.name, problems: result.problems }).toEqual({ name: result.name, problems: [] });
-    expect(result.lostWrites).toBe(0);
-    if (result.replication === 'sync') expect(result.inevitableLosses).toBe(0);
-    expect(result.maxWritablePrimaries).toBe(1);
-    expect(result.acknowledged).toBeGreaterThan(50);
-  }
-}
 
 /** A node's recorded migrate_to or migrate_from of the clone: its transition and result, or null. */
 async function migrationHalf(
@@ -50,8 +41,7 @@ async function migrationHalf(
 
 describe.skipIf(skip)('the patched Pacemaker in a real three-node cluster', () => {
   beforeAll(async () => {
-    const built = await execa('bash', ['upstream/pacemaker/build.sh'], { stdin: 'ignore' });
-    const pacemaker = built.stdout.trim().split('\n').at(-1) as string;
+    const pacemaker = await buildPatchedPacemaker();
     cluster = await PostgresCluster.create({
       agent: 'promigrate',
       tag: 'pmgn',
@@ -95,7 +85,7 @@ describe.skipIf(skip)('the patched Pacemaker in a real three-node cluster', () =
         if (source === target) continue;
         const before = await migrationHalf(source, 'migrate_to');
         const result = await moveTo(cluster, target);
-        expectPassed([result]);
+        expectScenariosPassed([result]);
         // The controller keeps each half in an entry of its own (pgsql_migrate_to_0, pgsql_migrate_from_0).
         const [first, second] = [
           await migrationHalf(source, 'migrate_to'),
@@ -108,11 +98,11 @@ describe.skipIf(skip)('the patched Pacemaker in a real three-node cluster', () =
     }, 300_000);
 
     it('2. a target whose replication is cut refuses in migrate_from; the source is the primary again', async () => {
-      expectPassed(await cutTarget(cluster));
+      expectScenariosPassed(await cutTarget(cluster));
     }, 300_000);
 
     it('3. kill -9 of postgres and of a whole node: fenced, a standby with the writes promoted, the node rejoins', async () => {
-      expectPassed(await kills(cluster));
+      expectScenariosPassed(await kills(cluster));
     }, 300_000);
   });
 });
