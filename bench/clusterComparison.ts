@@ -15,10 +15,10 @@
  * Run: npm run bench:cluster [-- --runs N] [-- --compare A,B]   (N per subject, default 3; A,B default promigrate,paf)
  */
 
-import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildPatchedPacemaker } from '../lab/executor/schedulerInterface.ts';
 import type { ClusterAgent } from '../lab/netcluster/clusterResources.ts';
 import { moveTo, type ScenarioResult, underLoad } from '../lab/netcluster/clusterScenarios.ts';
 import { type MoveSteps, stepNames } from '../lab/netcluster/moveTrace.ts';
@@ -37,14 +37,7 @@ if (pair.length !== 2 || pair[0] === pair[1] || !pair.every((subject) => subject
   throw new Error(`--compare expects two of promigrate, paf, native, got ${values.compare}`);
 const [first, second] = pair as [Subject, Subject];
 /** The patched Pacemaker's build tree, built (once per patch set) when a subject needs it. */
-const pacemaker = pair.includes('native')
-  ? execFileSync('bash', [fileURLToPath(new URL('../upstream/pacemaker/build.sh', import.meta.url))], {
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n')
-      .at(-1)
-  : undefined;
+const pacemaker = pair.includes('native') ? await buildPatchedPacemaker() : undefined;
 const modes: readonly ReplicationMode[] = ['async', 'sync'];
 /** promigrate's catch_up_timeout (s) in this benchmark: a refused target costs at least this long. */
 const catchUpTimeout = 1;

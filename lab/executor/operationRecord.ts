@@ -74,16 +74,21 @@ export function operationEntries(outcome: OperationOutcome, failed: boolean): st
     ]
       .map(([name, value]) => `${name}="${escapeAttribute(value as string)}"`)
       .join(' ');
-  const migration = operation === 'migrate_to' || operation === 'migrate_from';
+  const migration = isMigration(operation);
   const id = interval > 0 || migration ? `${resource}_${operation}_${interval}` : `${resource}_last_0`;
   const entries = [`<lrm_rsc_op ${attributes(id)}/>`];
   if (failed && !migration) entries.push(`<lrm_rsc_op ${attributes(`${resource}_last_failure_0`)}/>`);
   return entries;
 }
 
+/** Whether an operation is one half of a migration, whose history the controller keeps apart. */
+function isMigration(operation: string): boolean {
+  return operation === 'migrate_to' || operation === 'migrate_from';
+}
+
 /** A migration's two nodes, which the controller copies from the action onto both halves' entries. */
 function migrationNodes(outcome: OperationOutcome): [string, string][] {
-  if (outcome.operation !== 'migrate_to' && outcome.operation !== 'migrate_from') return [];
+  if (!isMigration(outcome.operation)) return [];
   const { CRM_meta_migrate_source: source, CRM_meta_migrate_target: target } = outcome.attributes;
   return source === undefined || target === undefined
     ? []

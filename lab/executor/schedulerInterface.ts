@@ -6,7 +6,8 @@
  *
  * PROMIGRATE_NATIVE_PACEMAKER names the patched build's tree (`upstream/pacemaker/build.sh --print`).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
 
 export interface SchedulerInterface {
   readonly kind: 'emulated' | 'native';
@@ -44,4 +45,13 @@ export function nativeScheduler(tree: string): SchedulerInterface {
 export function schedulerFromEnvironment(env: NodeJS.ProcessEnv = process.env): SchedulerInterface {
   const tree = env.PROMIGRATE_NATIVE_PACEMAKER;
   return tree === undefined || tree === '' ? emulatedScheduler : nativeScheduler(tree);
+}
+
+/**
+ * The patched build's tree, as `upstream/pacemaker/build.sh` prints it last: built first when the tarball, a
+ * patch or the script changed since the last build (run from the checkout's root, as npm runs everything).
+ */
+export async function buildPatchedPacemaker(): Promise<string> {
+  const built = await execa('bash', [resolve('upstream/pacemaker/build.sh')], { stdin: 'ignore' });
+  return built.stdout.trim().split('\n').at(-1) ?? '';
 }

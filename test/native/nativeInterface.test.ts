@@ -10,7 +10,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeScheduler } from '../../lab/executor/schedulerInterface.ts';
+import { buildPatchedPacemaker, nativeScheduler } from '../../lab/executor/schedulerInterface.ts';
 import { coverageLine, runModelSuite, writeModelSuiteReport } from '../../lab/mbt/modelSuite.ts';
 
 const cases = (await readdir('upstream/cts-scheduler/xml')).map((file) => file.replace(/\.xml$/, ''));
@@ -21,8 +21,7 @@ const controller = new AbortController();
 
 describe('the patched scheduler: migrate_to / migrate_from for the promoted role', () => {
   beforeAll(async () => {
-    const built = await execa('bash', ['upstream/pacemaker/build.sh'], { stdin: 'ignore' });
-    tree = built.stdout.trim().split('\n').at(-1) ?? '';
+    tree = await buildPatchedPacemaker();
     // Pacemaker's suite runs one crm_simulate at a time: beside the model-based suite, not after it.
     suite = execa(`${tree}/cts/cts-scheduler`, [], {
       env: { PCMK_schema_directory: `${tree}/xml` },
