@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { buildPatchedPacemaker } from '../lab/executor/schedulerInterface.ts';
 import type { ClusterAgent } from '../lab/netcluster/clusterResources.ts';
 import { moveTo, type ScenarioResult, underLoad } from '../lab/netcluster/clusterScenarios.ts';
-import { type MoveSteps, stepNames } from '../lab/netcluster/moveTrace.ts';
+import { type MoveSteps, sourceHalf, stepNames, targetHalf } from '../lab/netcluster/moveTrace.ts';
 import type { ReplicationMode } from '../lab/netcluster/nodePostgres.ts';
 import { clusterNodes, PostgresCluster } from '../lab/netcluster/postgresCluster.ts';
 import { median } from './median.ts';
@@ -119,9 +119,7 @@ async function cutTarget(
         'the move acted on',
         (status) => {
           seenDemoted ||= !status.promoted.includes(source);
-          const refused = status.failures.some(
-            (failure) => failure.node === target && (failure.task === 'promote' || failure.task === 'migrate_from'),
-          );
+          const refused = status.failures.some((failure) => failure.node === target && targetHalf(failure.task));
           const moved = status.promoted.length === 1 && status.promoted[0] !== source;
           // The source demoted and promoted again without the target being tried (its score dropped).
           return refused || moved || (seenDemoted && status.promoted.includes(source));
@@ -136,10 +134,7 @@ async function cutTarget(
     const events = await cluster.controllerEvents();
     demoted = events.some(
       (event) =>
-        event.at >= trigger &&
-        event.kind === 'initiating' &&
-        (event.operation === 'demote' || event.operation === 'migrate_to') &&
-        event.node === source,
+        event.at >= trigger && event.kind === 'initiating' && sourceHalf(event.operation) && event.node === source,
     );
     return { trigger, final: primary };
   });

@@ -7,7 +7,7 @@
 import { primitiveId, vipId } from './clusterResources.ts';
 import { maxWritable, streamingAgainMs, writeGapMs, writesBackMs } from './loadMeasures.ts';
 import type { LoadRun } from './loadRun.ts';
-import { type MoveSteps, moveSteps } from './moveTrace.ts';
+import { type MoveSteps, moveSteps, targetHalf } from './moveTrace.ts';
 import type { ReplicationMode } from './nodePostgres.ts';
 import { clusterNodes, type PostgresCluster } from './postgresCluster.ts';
 
@@ -235,9 +235,7 @@ export async function cutTarget(cluster: PostgresCluster): Promise<ScenarioResul
       let demoted = false;
       await cluster.waitStatus(`${target}'s refusal`, (status) => {
         demoted ||= !status.promoted.includes(source);
-        const refused = status.failures.some(
-          (failure) => failure.node === target && (failure.task === 'promote' || failure.task === 'migrate_from'),
-        );
+        const refused = status.failures.some((failure) => failure.node === target && targetHalf(failure.task));
         return refused || (demoted && status.promoted.includes(source)) || status.promoted.includes(target);
       });
     } finally {

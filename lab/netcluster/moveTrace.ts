@@ -109,9 +109,9 @@ interface MoveFacts {
 }
 
 /** The source's half of a move: the emulation's demote, or the native interface's migrate_to. */
-const sourceHalf = (operation: string) => operation === 'demote' || operation === 'migrate_to';
+export const sourceHalf = (operation: string): boolean => operation === 'demote' || operation === 'migrate_to';
 /** The target's half: the emulation's promote, or the native interface's migrate_from. */
-const targetHalf = (operation: string) => operation === 'promote' || operation === 'migrate_from';
+export const targetHalf = (operation: string): boolean => operation === 'promote' || operation === 'migrate_from';
 
 export function moveSteps(events: readonly ControllerEvent[], load: LoadReport, move: MoveFacts): MoveSteps {
   const after = events.filter((event) => event.at >= move.trigger);
